@@ -1,0 +1,148 @@
+"""Surrogate losses ℓ(z) of the papers' argument z = −y·f(x).
+
+Each loss is a pure elementwise function (no reduction inside), wrapped in a
+:class:`Loss` that records the properties Assumption 1 of each paper asks about.
+A sample is misclassified when z ≥ 0, so a *surrogate* satisfies ℓ(z) ≥ 1{z ≥ 0}.
+"""
+from dataclasses import dataclass, field
+
+import autograd.numpy as np
+import numpy as onp
+from autograd import elementwise_grad
+
+from ._validation import check_int
+
+
+@dataclass(frozen=True)
+class Loss:
+    """A loss ℓ(z); ``loss(z)`` evaluates it elementwise."""
+
+    name: str
+    fn: object = field(repr=False)
+    smoothness: float = 0  # ℓ ∈ C^smoothness (onp.inf for analytic)
+    convex: bool = False
+    has_global_min: bool = False
+    z0: float = None  # ℓ'(z) = 0 exactly when z <= -z0 (None if no such z0)
+    formula: str = ""
+
+    def __call__(self, z):
+        return self.fn(z)
+
+    def __repr__(self):
+        return f"Loss({self.name!r}, formula={self.formula!r})"
+
+
+def polynomial_hinge(p=6):
+    """ICML's ℓ_p(z) = [max(z + 1, 0)]^(p+1): C^p, zero for z ≤ −1 (z0 = 1)."""
+    p = check_int(p, "p", minimum=1)
+    return Loss(f"polynomial_hinge(p={p})", lambda z: np.maximum(z + 1.0, 0.0) ** (p + 1),
+                smoothness=p, convex=True, has_global_min=True, z0=1.0,
+                formula=f"max(z+1, 0)^{p + 1}")
+
+
+def neurips_hinge(p=3):
+    """NeurIPS's convention ℓ(z) = [max(z + 1, 0)]^p (exponent p, not p + 1): C^(p−1)."""
+    p = check_int(p, "p", minimum=1)
+    return Loss(f"neurips_hinge(p={p})", lambda z: np.maximum(z + 1.0, 0.0) ** p,
+                smoothness=p - 1, convex=True, has_global_min=True, z0=1.0,
+                formula=f"max(z+1, 0)^{p}")
+
+
+def quadratic_loss():
+    """(1 + z)² — the square loss (1 − y f)² written in z."""
+    return Loss("quadratic", lambda z: (1.0 + z) ** 2, smoothness=onp.inf, convex=True,
+                has_global_min=True, z0=None, formula="(1+z)^2")
+
+
+def logistic():
+    """log2(1 + e^z); no global minimum (it decreases to 0 as z → −∞)."""
+    # logaddexp(0, z) = log(1 + e^z) without overflow for large z
+    return Loss("logistic", lambda z: np.logaddexp(0.0, z) / np.log(2.0), smoothness=onp.inf,
+                convex=True, has_global_min=False, z0=None, formula="log2(1 + e^z)")
+
+
+def zero_one():
+    """The misclassification indicator 1{z ≥ 0}: what every surrogate bounds."""
+    return Loss("zero_one", lambda z: np.where(z >= 0, 1.0, 0.0), smoothness=-1,
+                has_global_min=True, z0=None, formula="1{z >= 0}")
+
+
+_REGISTRY = {"polynomial_hinge": polynomial_hinge, "neurips_hinge": neurips_hinge,
+             "quadratic": quadratic_loss, "logistic": logistic, "zero_one": zero_one}
+LOSSES = tuple(_REGISTRY)
+
+
+def get_loss(name, **options):
+    """Look up a loss by name (see ``LOSSES``); a Loss passes through."""
+    if isinstance(name, Loss):
+        if options:
+            raise TypeError("options: not accepted together with a Loss instance")
+        return name
+    if not isinstance(name, str):
+        raise TypeError(f"loss: expected a name or a Loss, got {type(name).__name__}")
+    if name not in _REGISTRY:
+        raise ValueError(f"loss: unknown name {name!r}; expected one of {', '.join(LOSSES)}")
+    try:
+        return _REGISTRY[name](**options)
+    except TypeError as err:
+        raise TypeError(f"loss {name!r}: {err}") from None
+
+
+@dataclass(frozen=True)
+class LossCheck:
+    """The conditions of a paper's Assumption 1, each checked on a grid of z."""
+
+    loss: str
+    paper: str
+    conditions: dict
+
+    @property
+    def holds(self):
+        return all(self.conditions.values())
+
+    def __repr__(self):
+        parts = ", ".join(f"{k}={'yes' if v else 'no'}" for k, v in self.conditions.items())
+        return f"LossCheck({self.loss}, {self.paper}: {parts})"
+
+
+def check_loss_assumption(loss, *, paper="icml", p=None, grid=None):
+    """Check a loss against Assumption 1 of the ICML (icml-asm-1) or NeurIPS (ni-asm-1) paper.
+
+    ICML: (1) surrogate ℓ(z) ≥ 1{z ≥ 0}; (2) ℓ ∈ C^p; (3) non-decreasing, with ℓ'(z) = 0
+    exactly on z ≤ −z0 for some z0 > 0. NeurIPS: non-decreasing, C², every critical point
+    is a global minimum, and every global minimiser is negative.
+    The inequalities are checked on a grid (default: 4001 points in [−10, 10]);
+    the smoothness order comes from the loss's formula.
+    """
+    loss = get_loss(loss)
+    if paper not in ("icml", "neurips"):
+        raise ValueError(f"paper: expected 'icml' or 'neurips', got {paper!r}")
+    z = onp.linspace(-10, 10, 4001) if grid is None else onp.asarray(grid, dtype=float)
+    values = onp.asarray(loss(z), dtype=float)
+    smooth = loss.smoothness >= 0
+    slope = onp.asarray(elementwise_grad(loss.fn)(z), dtype=float) if smooth else onp.zeros_like(z)
+    nondecreasing = bool(onp.all(onp.diff(values) >= -1e-12)) and bool(onp.all(slope >= -1e-12))
+    if paper == "icml":
+        p = loss.smoothness if p is None else check_int(p, "p", minimum=1)
+        flat = slope == 0
+        z0 = loss.z0
+        flat_below = bool(smooth and z0 is not None and z0 > 0
+                          and onp.array_equal(flat, z <= -z0))
+        conditions = {
+            "surrogate": bool(onp.all(values >= (z >= 0))),
+            f"C^{p}": bool(smooth and loss.smoothness >= p),
+            "non-decreasing": nondecreasing,
+            "flat exactly below -z0": flat_below,
+        }
+    else:
+        critical = onp.abs(slope) < 1e-12
+        low = values.min()
+        conditions = {
+            "non-decreasing": nondecreasing,
+            "C^2": bool(loss.smoothness >= 2),
+            "critical points are global minima": bool(smooth and onp.all(
+                onp.abs(values[critical] - low) < 1e-12)),
+            "global minimisers negative": bool(onp.all(
+                z[critical & (onp.abs(values - low) < 1e-12)] < 0)),
+        }
+    return LossCheck(loss.name, paper, conditions)

@@ -1,0 +1,64 @@
+"""Move between nested parameter dicts and flat vectors.
+
+Like ``autograd.misc.flatten`` but the returned ``unflatten`` also accepts an array
+of shape ``(..., P)`` and gives back parameters with the same leading batch axes,
+which is how a census evaluates K parameter sets in one pass.
+"""
+import autograd.numpy as np
+import numpy as onp
+
+
+def _leaves(params, prefix=()):
+    if isinstance(params, dict):
+        for key in sorted(params):
+            yield from _leaves(params[key], prefix + (key,))
+    elif isinstance(params, (list, tuple)):
+        for i, value in enumerate(params):
+            yield from _leaves(value, prefix + (i,))
+    else:
+        yield prefix, params
+
+
+def _rebuild(template, values):
+    if isinstance(template, dict):
+        return {key: _rebuild(template[key], values) for key in sorted(template)}
+    if isinstance(template, (list, tuple)):
+        return type(template)(_rebuild(v, values) for v in template)
+    return next(values)
+
+
+def flatten(params, *, batch_ndim=0):
+    """Flatten a nested dict/list of arrays into one vector.
+
+    Returns ``(vector, unflatten)``. With ``batch_ndim = k`` every leaf is taken to
+    carry ``k`` leading batch axes and ``vector`` has shape ``batch_shape + (P,)``.
+    ``unflatten(v)`` accepts ``v`` of shape ``(..., P)`` for any leading axes.
+    """
+    leaves = [onp.asarray(leaf, dtype=float) for _, leaf in _leaves(params)]
+    if not leaves:
+        raise ValueError("params: expected at least one array, got an empty structure")
+    batch_shape = leaves[0].shape[:batch_ndim]
+    shapes = [leaf.shape[batch_ndim:] for leaf in leaves]
+    sizes = [int(onp.prod(s)) for s in shapes]
+    for leaf in leaves:
+        if leaf.shape[:batch_ndim] != batch_shape:
+            raise ValueError("params: every array must share the same leading batch axes")
+    vector = onp.concatenate([leaf.reshape(batch_shape + (-1,)) for leaf in leaves], axis=-1)
+    offsets = onp.concatenate([[0], onp.cumsum(sizes)]).astype(int)
+    template = params
+
+    def unflatten(v):
+        lead = np.shape(v)[:-1]
+        if np.shape(v)[-1] != offsets[-1]:
+            raise ValueError(f"vector: expected last axis of length {offsets[-1]}, "
+                             f"got {np.shape(v)[-1]}")
+        pieces = iter(np.reshape(v[..., offsets[i]:offsets[i + 1]], lead + shapes[i])
+                      for i in range(len(shapes)))
+        return _rebuild(template, pieces)
+
+    return vector, unflatten
+
+
+def unflatten_batch(unflatten, vectors):
+    """Unflatten an array of shape ``(K, P)`` into parameters with a leading K axis."""
+    return unflatten(vectors)

@@ -1,0 +1,157 @@
+"""One visual style for the whole book, and the figures every chapter draws.
+
+Every function draws on an ``ax`` (created if not given) and returns the figure or axes,
+so a notebook cell ends with the figure and nothing else prints.
+"""
+import matplotlib
+import matplotlib.patches
+import matplotlib.pyplot as plt
+import numpy as onp
+
+from .activations import get_activation
+from .losses import get_loss
+
+COLORS = {"pos": "#d62728", "neg": "#1f77b4", "bad": "#ff7f0e", "good": "#2ca02c",
+          "accent": "#9467bd", "grey": "#7f7f7f"}
+STYLE = {
+    "figure.figsize": (6.4, 4.0), "figure.dpi": 100, "axes.spines.top": False,
+    "axes.spines.right": False, "axes.grid": True, "grid.alpha": 0.3, "font.size": 10,
+    "axes.titlesize": 11, "legend.frameon": False, "savefig.bbox": "tight",
+}
+
+
+def set_style():
+    """Apply the book's matplotlib style (called once at the top of each chapter)."""
+    plt.rcParams.update(STYLE)
+
+
+def _ax(ax, figsize=None):
+    if ax is None:
+        fig, ax = plt.subplots(figsize=figsize)
+    return ax
+
+
+def plot_activations(names=("softplus", "relu", "leaky_relu", "sigmoid", "quadratic"), *, z=None,
+                     ax=None):
+    """Neurons σ(z) side by side (ICML Fig. 2a)."""
+    ax = _ax(ax)
+    z = onp.linspace(-3, 3, 601) if z is None else z
+    for name in names:
+        act = get_activation(name) if isinstance(name, str) else name
+        ax.plot(z, act(z), label=f"{act.name} [{act.paper_class}]")
+    ax.set(xlabel="z", ylabel="σ(z)", ylim=(-1.5, 3.5), title="Neurons and their ICML class")
+    ax.legend(fontsize=8)
+    return ax
+
+
+def plot_losses(losses=None, *, z=None, ax=None):
+    """Surrogate losses ℓ(z) against the zero-one loss (ICML Fig. 2b)."""
+    ax = _ax(ax)
+    z = onp.linspace(-3, 2, 501) if z is None else z
+    losses = losses or [get_loss("zero_one"), get_loss("polynomial_hinge", p=2),
+                        get_loss("quadratic"), get_loss("logistic")]
+    for loss in losses:
+        loss = get_loss(loss)
+        ax.plot(z, loss(z), label=f"{loss.name}: {loss.formula}",
+                drawstyle="steps-post" if loss.name == "zero_one" else "default")
+    ax.set(xlabel="z = −y f(x)", ylabel="ℓ(z)", ylim=(-0.2, 4), title="Surrogate losses")
+    ax.legend(fontsize=8)
+    return ax
+
+
+def plot_data_2d(X, y, *, ax=None, title=None):
+    """A two-feature dataset: positives red, negatives blue."""
+    ax = _ax(ax)
+    X = onp.asarray(X)
+    ax.scatter(X[y > 0, 0], X[y > 0, 1], c=COLORS["pos"], s=18, label="y = +1")
+    ax.scatter(X[y < 0, 0], X[y < 0, 1], c=COLORS["neg"], s=18, marker="s", label="y = −1")
+    ax.set(xlabel="x₁", ylabel="x₂", title=title)
+    ax.legend(fontsize=8)
+    return ax
+
+
+def plot_decision_regions(model, params, X, y, *, ax=None, resolution=200, pad=0.5, title=None):
+    """Sign of f(x; θ) over the plane (needs two features), with the data on top."""
+    ax = _ax(ax)
+    X = onp.asarray(X)
+    lo, hi = X.min(axis=0) - pad, X.max(axis=0) + pad
+    g1, g2 = onp.meshgrid(onp.linspace(lo[0], hi[0], resolution), onp.linspace(lo[1], hi[1], resolution))
+    F = onp.asarray(model.apply(params, onp.column_stack([g1.ravel(), g2.ravel()]))).reshape(g1.shape)
+    ax.contourf(g1, g2, onp.where(F >= 0, 1.0, -1.0), levels=[-2, 0, 2],
+                colors=[COLORS["neg"], COLORS["pos"]], alpha=0.15)
+    ax.contour(g1, g2, F, levels=[0], colors="k", linewidths=1)
+    plot_data_2d(X, y, ax=ax, title=title)
+    return ax
+
+
+def plot_slice_1d(ts, values, *, ax=None, label=None, title="1-D slice of the loss"):
+    ax = _ax(ax)
+    ax.plot(ts, values, label=label)
+    ax.axvline(0, color=COLORS["grey"], lw=0.8, ls=":")
+    ax.set(xlabel="t", ylabel="L(θ + t u)", title=title)
+    if label:
+        ax.legend(fontsize=8)
+    return ax
+
+
+def plot_slice_2d(s, t, values, *, ax=None, title="2-D slice of the loss", levels=30):
+    """Filled contours of L(θ + s u + t v); the certified point sits at the origin."""
+    ax = _ax(ax)
+    cs = ax.contourf(s, t, values, levels=levels, cmap="viridis")
+    ax.figure.colorbar(cs, ax=ax, label="loss")
+    ax.plot([0], [0], marker="*", color="w", ms=12, mec="k")
+    ax.set(xlabel="s (direction u)", ylabel="t (direction v)", title=title)
+    ax.grid(False)
+    return ax
+
+
+def plot_census(census, *, ax=None, title=None, bins=None):
+    """Histogram of final training errors in a census, bad local minima highlighted."""
+    ax = _ax(ax)
+    errors = onp.asarray(census.errors)
+    bins = bins if bins is not None else onp.linspace(0, max(0.5, errors.max()) + 1e-9, 21)
+    bad = census.bad
+    ax.hist([errors[~bad], errors[bad]], bins=bins, stacked=True,
+            color=[COLORS["good"], COLORS["bad"]], label=["other runs", "certified bad local minima"])
+    c = census.counts
+    ax.set(xlabel="training error at the end point", ylabel="runs",
+           title=title or f"{c['runs']} runs, {c['bad local minima']} bad local minima")
+    ax.legend(fontsize=8)
+    return ax
+
+
+def plot_architecture(kind="shortcut", *, ax=None):
+    """Schematic of ICML Fig. 1: ``'identity'`` (a residual block) or ``'shortcut'`` (f_S + f_D)."""
+    if kind not in ("identity", "shortcut"):
+        raise ValueError(f"kind: expected 'identity' or 'shortcut', got {kind!r}")
+    ax = _ax(ax, figsize=(5, 3))
+    ax.set_axis_off()
+    ax.set(xlim=(0, 10), ylim=(0, 6))
+
+    def box(x, y, text, color):
+        ax.add_patch(matplotlib.patches.FancyBboxPatch((x - 1.1, y - 0.45), 2.2, 0.9,
+                     boxstyle="round,pad=0.1", fc=color, ec="k", alpha=0.8))
+        ax.text(x, y, text, ha="center", va="center", fontsize=9)
+
+    def arrow(x0, y0, x1, y1):
+        ax.annotate("", (x1, y1), (x0, y0), arrowprops=dict(arrowstyle="->", lw=1.2))
+
+    box(1.2, 3, "x", "#eeeeee")
+    box(8.8, 3, "f(x)", "#eeeeee")
+    if kind == "shortcut":
+        box(5, 4.6, "f_S: a0 + aᵀσ(Wᵀx)", "#c7e9c0")
+        box(5, 1.4, "f_D: deep network", "#c6dbef")
+        for yy in (4.6, 1.4):
+            arrow(2.3, 3, 3.9, yy)
+            arrow(6.1, yy, 7.7, 3)
+        ax.text(7.3, 3, "+", fontsize=14, ha="center", va="center")
+        ax.set_title("shortcut-like: f = f_S + f_D (Assumption 4)")
+    else:
+        box(5, 4.6, "identity: x", "#eeeeee")
+        box(5, 1.4, "H(x): ReLU network", "#c6dbef")
+        for yy in (4.6, 1.4):
+            arrow(2.3, 3, 3.9, yy)
+            arrow(6.1, yy, 7.7, 3)
+        ax.text(7.3, 3, "aᵀ(·+·)+b", fontsize=9, ha="center", va="center")
+        ax.set_title("identity shortcut: f = aᵀ(x + H(x)) + b")
+    return ax
