@@ -1,15 +1,18 @@
 # make book  — set up the environment (once) and build the HTML book in _build/html
 # make test  — set up the environment (once) and run everything: library tests, nbval over
-#              every notebook, the book build with warnings as errors
-PYTHON ?= python3
-VENV   ?= .venv
-PY      = $(VENV)/bin/python
-STAMP   = $(VENV)/.installed
+#              every notebook (recording each notebook's run for the execution-status page),
+#              the book build with warnings as errors (-W -n), then the built book in a real
+#              browser (headless Chromium: tests/test_browser.py) and the API page check
+PYTHON   ?= python3
+VENV     ?= .venv
+PY        = $(VENV)/bin/python
+STAMP     = $(VENV)/.installed
+CHROMIUM ?= /usr/bin/chromium
 export PYDEVD_DISABLE_FILE_VALIDATION = 1
 
-.PHONY: setup book test test-lib test-notebooks test-book lint bench clean
+.PHONY: setup chromium book test test-lib test-notebooks test-book test-browser lint bench clean
 
-setup: $(STAMP)
+setup: $(STAMP) chromium
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -17,24 +20,44 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install --quiet -e ".[test,book]"
 	touch $(STAMP)
 
+# Debian's Chromium for the browser test, installed when missing and we are root with apt-get;
+# where it cannot be installed the browser test is skipped with a message saying so.
+chromium:
+	@if [ -x "$(CHROMIUM)" ]; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+		echo "installing Debian's chromium for the browser test"; \
+		{ apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+			--no-install-recommends chromium >/dev/null; } \
+		|| echo "warning: could not install chromium: the browser test will be skipped"; \
+	else \
+		echo "warning: no $(CHROMIUM), and installing it needs root and apt-get:" \
+			"the browser test will be skipped"; \
+	fi
+
 book: setup
 	$(VENV)/bin/jupyter-book build . -W -n --keep-going
 
-test: test-lib test-notebooks test-book
+test: test-lib test-notebooks test-book test-browser
 
 lint: setup
 	$(VENV)/bin/ruff check lossbook tests benchmarks
 
+# tests marked built_book read _build/html: they run in test-browser, after the build
 test-lib: setup lint
-	$(PY) -m pytest tests -q
+	$(PY) -m pytest tests -q -m "not built_book"
 
+# tests/nbval_timing.py records each notebook's run time and verdict in _build/nbval-runs.json;
+# the build (execute_notebooks: cache) then reuses that run instead of executing again
 test-notebooks: setup
 	$(PY) -m pytest --nbval --nbval-current-env --nbval-sanitize-with tests/sanitize.cfg \
-		-p no:cacheprovider -q book
+		-p no:cacheprovider -p tests.nbval_timing -q book
 
 test-book: setup
 	rm -rf _build/html
 	$(VENV)/bin/jupyter-book build . -W -n --keep-going
+
+test-browser: setup
+	LOSSBOOK_REQUIRE_BOOK=1 $(PY) -m pytest tests -q -m built_book -p no:cacheprovider
 
 bench: setup
 	$(PY) benchmarks/bench_census.py

@@ -2,25 +2,65 @@
 
 The public API, re-exported here; see the book's API reference page for each function.
 """
-from .activations import ACTIVATIONS, CLASSES, Activation, get_activation
+from .activations import ACTIVATIONS, CLASSES, Activation, NeuronCheck, check_neuron, get_activation
+from .constructions import (
+    COUNTEREXAMPLE_IDS,
+    best_constant,
+    best_linear,
+    counterexample,
+    dead_neuron_point,
+    dead_relu_point,
+    halfspace_direction,
+    identity_shortcut_point,
+    is_symmetric_dataset,
+    linear_region_point,
+    loss_weights,
+    make_halfspace_data,
+    make_interval_data,
+    make_signed_axes_data,
+    odd_symmetric_point,
+    quadratic_bowl_point,
+    symmetric_probability,
+    symmetric_sample,
+)
 from .data import (
     AssumptionReport,
+    DatasetCondition,
     check_assumptions,
+    check_dataset_condition,
     is_linearly_separable,
+    make_atom_data,
+    make_point_interval_data,
     make_separable_data,
     make_shared_coordinate_data,
+    make_sphere_data,
     make_subspace_data,
+    make_xor_data,
+)
+from .exact import (
+    AtomFit,
+    PopulationMinimiser,
+    atom_bad_event_probability,
+    atom_least_squares,
+    linear_population_error,
+    linear_population_minimiser,
 )
 from .landscape import (
     VERDICTS,
     Certificate,
+    DescentPath,
     Objective,
+    Probe,
     certify,
     certify_batch,
     empirical_loss,
     find_critical_point,
+    gradient_descent,
     loss_slice_1d,
     loss_slice_2d,
+    one_sided_derivatives,
+    output_scaling_derivative,
+    perturbation_probe,
     training_error,
 )
 from .losses import LOSSES, Loss, LossCheck, check_loss_assumption, get_loss
@@ -36,6 +76,20 @@ from .models import (
     shortcut,
     single_layer,
 )
+from .neurips import (
+    directional_moments,
+    drop_exponential_neurons,
+    exponential_chain_direction,
+    exponential_slope,
+    exponential_weights,
+    phi_probe,
+    rescale_exponential_layers,
+    rescale_exponential_neuron,
+    symmetric_tensor,
+    tensor_form,
+    with_exponential_neuron,
+    xor_relu_params,
+)
 from .plotting import (
     COLORS,
     plot_activations,
@@ -48,15 +102,56 @@ from .plotting import (
     plot_slice_2d,
     set_style,
 )
+from .stationarity import (
+    CurveTest,
+    DescentRate,
+    curve_test,
+    descent_rate,
+    make_binomial_alternating_data,
+    taylor_coefficients,
+)
 from .sweep import Census, TrainResult, census, train_batch
-from .widgets import make_widget, render_slice, slice_explorer
+from .widgets import (
+    CENSUS_NEURONS,
+    COUNTEREXAMPLE_CHOICES,
+    census_explorer,
+    chain_path_explorer,
+    counterexample_explorer,
+    dead_relu_explorer,
+    exponential_neuron_explorer,
+    make_widget,
+    monomial_degree_explorer,
+    neuron_loss_explorer,
+    population_explorer,
+    render_census,
+    render_chain_path,
+    render_counterexample,
+    render_dead_relu,
+    render_exponential_neuron,
+    render_monomial_degree,
+    render_neuron_loss,
+    render_population_minimisers,
+    render_slice,
+    render_sphere_condition,
+    slice_explorer,
+    sphere_condition_explorer,
+)
 
 __version__ = "0.1.0"
 
 __all__ = [
-    "ACTIVATIONS", "CLASSES", "Activation", "get_activation",
+    "ACTIVATIONS", "CLASSES", "Activation", "get_activation", "NeuronCheck", "check_neuron",
+    "best_constant", "best_linear", "dead_neuron_point", "dead_relu_point", "halfspace_direction",
+    "identity_shortcut_point", "is_symmetric_dataset", "linear_region_point", "loss_weights",
+    "make_halfspace_data", "make_interval_data", "make_signed_axes_data", "odd_symmetric_point",
+    "quadratic_bowl_point", "symmetric_probability", "symmetric_sample", "counterexample",
+    "COUNTEREXAMPLE_IDS",
     "AssumptionReport", "check_assumptions", "is_linearly_separable", "make_separable_data",
-    "make_shared_coordinate_data", "make_subspace_data",
+    "make_shared_coordinate_data", "make_subspace_data", "make_xor_data",
+    "directional_moments", "exponential_slope", "exponential_weights", "phi_probe",
+    "symmetric_tensor", "tensor_form", "with_exponential_neuron", "xor_relu_params",
+    "rescale_exponential_neuron", "drop_exponential_neurons", "exponential_chain_direction",
+    "rescale_exponential_layers",
     "VERDICTS", "Certificate", "Objective", "certify", "certify_batch", "empirical_loss",
     "find_critical_point", "loss_slice_1d", "loss_slice_2d", "training_error",
     "LOSSES", "Loss", "LossCheck", "check_loss_assumption", "get_loss",
@@ -66,5 +161,20 @@ __all__ = [
     "COLORS", "plot_activations", "plot_architecture", "plot_census", "plot_data_2d",
     "plot_decision_regions", "plot_losses", "plot_slice_1d", "plot_slice_2d", "set_style",
     "Census", "TrainResult", "census", "train_batch",
+    "CurveTest", "DescentRate", "curve_test", "descent_rate", "make_binomial_alternating_data",
+    "taylor_coefficients", "monomial_degree_explorer", "render_monomial_degree",
     "make_widget", "render_slice", "slice_explorer",
+    "CENSUS_NEURONS", "render_census", "census_explorer",
+    "COUNTEREXAMPLE_CHOICES", "counterexample_explorer", "dead_relu_explorer",
+    "render_counterexample", "render_dead_relu",
+    "neuron_loss_explorer", "render_neuron_loss",
+    "exponential_neuron_explorer", "render_exponential_neuron", "chain_path_explorer",
+    "render_chain_path",
+    "Probe", "one_sided_derivatives", "perturbation_probe",
+    "DatasetCondition", "check_dataset_condition", "make_atom_data", "make_point_interval_data",
+    "make_sphere_data", "AtomFit", "PopulationMinimiser", "atom_bad_event_probability",
+    "atom_least_squares", "linear_population_error", "linear_population_minimiser",
+    "DescentPath", "gradient_descent", "output_scaling_derivative",
+    "population_explorer", "render_population_minimisers", "render_sphere_condition",
+    "sphere_condition_explorer",
 ]

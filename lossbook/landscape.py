@@ -15,15 +15,17 @@ from dataclasses import dataclass, field
 
 import autograd.numpy as np
 import numpy as onp
-from autograd import grad
+from autograd import elementwise_grad, grad, make_vjp
 from autograd.test_util import check_grads
 from scipy.optimize import minimize
 
+from ._threads import one_blas_thread
 from ._validation import check_int, check_random_state, check_real, check_Xy
 from .losses import get_loss
 from .misc.flatten import flatten
 from .models import Model
 
+#: The possible verdicts of a :class:`Certificate`, from strongest to weakest.
 VERDICTS = ("strict local min", "non-strict local min", "saddle", "not critical")
 
 
@@ -119,14 +121,27 @@ class Objective:
         """∇L(θ); for a batch (K, P), row k is the gradient of the k-th loss."""
         return self._grad(onp.asarray(self._check_theta(theta), dtype=float))
 
+    def value_and_gradient(self, theta):
+        """(L(θ), ∇L(θ)) from one forward and one reverse pass; batches give one row each."""
+        theta = onp.asarray(self._check_theta(theta), dtype=float)
+        vjp, values = make_vjp(self.value)(theta)
+        return onp.asarray(values, dtype=float), onp.asarray(vjp(onp.ones_like(values)), dtype=float)
+
+    @one_blas_thread
     def hessian(self, theta):
         """∇²L(θ) with autograd (P Hessian-vector products); a batch (K, P) gives (K, P, P)."""
         theta = onp.asarray(self._check_theta(theta), dtype=float)
         single = theta.ndim == 1
         T = theta[None] if single else theta
         H = onp.empty(T.shape + (T.shape[-1],))
+        # trace the gradient once, then one reverse sweep per coordinate: row j of every
+        # run's Hessian is the vjp of the batched gradient with the cotangent e_j
+        vjp, _ = make_vjp(self._grad)(T)
+        E = onp.zeros_like(T)
         for j in range(T.shape[-1]):
-            H[..., j, :] = grad(lambda S, j=j: np.sum(self._grad(S)[..., j]))(T)
+            E[:, j] = 1.0
+            H[..., j, :] = vjp(E)
+            E[:, j] = 0.0
         H = 0.5 * (H + onp.swapaxes(H, -1, -2))
         return H[0] if single else H
 
@@ -268,6 +283,7 @@ def certify(objective, params, *, grad_tol=1e-6, eig_tol=1e-8,
                          n_probes=n_probes, probe_tol=probe_tol, random_state=random_state)[0]
 
 
+@one_blas_thread
 def certify_batch(objective, thetas, *, grad_tol=1e-6, eig_tol=1e-8, radii=(1e-1, 1e-2, 1e-3),
                   n_probes=200, probe_tol=1e-12, random_state=0, max_elements=4_000_000):
     """Certify K points given as flat vectors of shape (K, P): one certificate each.
@@ -298,7 +314,10 @@ def certify_batch(objective, thetas, *, grad_tol=1e-6, eig_tol=1e-8, radii=(1e-1
         for start in range(0, len(dirs), chunk):
             D = dirs[start:start + chunk]
             pts = thetas[k] + onp.asarray(radii)[:, None, None] * D[None]  # (R, B, P)
-            diff = onp.asarray(objective.value(pts), dtype=float) - L0[k]
+            # a probe may overflow (exponential neurons): an infinite value is no decrease
+            with onp.errstate(over="ignore", invalid="ignore"):
+                diff = onp.asarray(objective.value(pts), dtype=float) - L0[k]
+            diff = onp.where(onp.isnan(diff), onp.inf, diff)
             idx = onp.argmin(diff, axis=1)
             low = diff[onp.arange(len(radii)), idx]
             better = low < best[k]
@@ -373,3 +392,171 @@ def loss_slice_2d(objective, params, directions=(None, None), s=None, t=None, *,
     t = onp.linspace(-1, 1, 41) if t is None else onp.asarray(t, dtype=float)
     pts = theta + s[None, :, None] * u + t[:, None, None] * v
     return s, t, onp.asarray(objective.value(pts), dtype=float)
+
+
+# -- certifying without derivatives (kinks) ------------------------------------------------
+@dataclass
+class Probe:
+    """Result of :func:`perturbation_probe`: the lowest change of L found on each sphere."""
+
+    loss: float
+    changes: dict  # radius -> min over probes of L(θ + r u) − L(θ) (0.0 when within tolerance)
+    n_probes: int
+    direction: onp.ndarray = field(default=None, repr=False)  # unit vector of the lowest change
+
+    @property
+    def decreases(self):
+        """True when some probe lowered the loss: the point is refuted as a local minimum."""
+        return min(self.changes.values()) < 0
+
+    def summary(self, digits=3):
+        """One line per radius, rounded: 'no decrease' or the decrease as a bound."""
+        lines = [f"loss {_fmt(self.loss, digits)}; {self.n_probes} probes per radius"]
+        for r, d in self.changes.items():
+            lines.append(f"  r={r:g}: " + ("no decrease" if d >= 0 else f"decrease {d:.1e}"))
+        return "\n".join(lines)
+
+
+def perturbation_probe(objective, params, *, radii=(1e-1, 1e-2, 1e-3), n_probes=500,
+                       directions=None, probe_tol=1e-12, random_state=0):
+    """Evaluate L at ``n_probes`` random points on each sphere ‖θ' − θ‖ = r around θ.
+
+    The certificate of last resort where derivatives mislead (dead or half-open ReLUs):
+    it uses only values of L, never ∇L or ∇²L. If min L(θ + r u) < L(θ) for some probe the
+    point is refuted as a local minimum (a descent direction is returned). If no probe
+    decreases L, that is evidence for a minimum — only the sampled points were checked, so
+    a narrow descent cone can be missed. Extra unit ``directions`` (shape (m, P)) are
+    probed as well. Decreases smaller than probe_tol·max(1, |L|) count as no decrease.
+    Returns a :class:`Probe`.
+    """
+    _check_objective(objective)
+    theta = onp.asarray(objective.flatten(params), dtype=float)
+    if theta.ndim != 1:
+        raise ValueError("params: perturbation_probe takes one parameter set")
+    if isinstance(radii, (int, float)):
+        radii = (radii,)
+    radii = tuple(check_real(r, "radii", minimum=0.0, strict=True) for r in radii)
+    if not radii:
+        raise ValueError("radii: expected at least one radius")
+    n_probes = check_int(n_probes, "n_probes", minimum=1)
+    probe_tol = check_real(probe_tol, "probe_tol", minimum=0.0)
+    rng = check_random_state(random_state)
+    U = _unit_sphere(rng, (n_probes, theta.size))
+    if directions is not None:
+        D = onp.atleast_2d(onp.asarray(directions, dtype=float))
+        if D.ndim != 2 or D.shape[1] != theta.size:
+            raise ValueError(f"directions: expected shape (m, {theta.size}), got {D.shape}")
+        norms = onp.linalg.norm(D, axis=1, keepdims=True)
+        if not onp.all(onp.isfinite(norms)) or onp.any(norms == 0):
+            raise ValueError("directions: expected non-zero finite vectors")
+        U = onp.vstack([U, D / norms])
+    L0 = float(objective.value(theta))
+    tol = probe_tol * max(1.0, abs(L0))
+    changes, best, best_dir = {}, onp.inf, None
+    for r in radii:
+        diff = onp.asarray(objective.value(theta + r * U), dtype=float) - L0
+        i = int(onp.argmin(diff))
+        changes[r] = float(diff[i]) if diff[i] < -tol else 0.0
+        if diff[i] < best:
+            best, best_dir = diff[i], U[i]
+    return Probe(loss=L0, changes=changes, n_probes=len(U), direction=best_dir)
+
+
+def one_sided_derivatives(objective, params, direction, *, h=1e-7):
+    """Outward slopes of L along ±u at θ: D₊ = (L(θ + hu) − L(θ))/h, D₋ = (L(θ − hu) − L(θ))/h.
+
+    At a smooth point D₊ ≈ ∇L·u ≈ −D₋. At a kink they differ, and autograd's ∇L·u is
+    their average (D₊ − D₋)/2, because it differentiates max(0, z) at z = 0 as 1/2: so
+    ∇L can be non-zero at a minimum (D₊, D₋ > 0) and zero at a point that is not one.
+    θ is a local minimum along the line only if D₊ ≥ 0 and D₋ ≥ 0. ``u`` is normalised.
+    Returns ``(D_plus, D_minus, autograd_slope)`` as floats.
+    """
+    _check_objective(objective)
+    theta = onp.asarray(objective.flatten(params), dtype=float)
+    if theta.ndim != 1:
+        raise ValueError("params: one_sided_derivatives takes one parameter set")
+    if direction is None:
+        raise ValueError("direction: expected a vector of length P or a params dict, got None")
+    u = _direction(objective, direction, None)
+    h = check_real(h, "h", minimum=0.0, strict=True)
+    L0 = float(objective.value(theta))
+    d_plus = (float(objective.value(theta + h * u)) - L0) / h
+    d_minus = (float(objective.value(theta - h * u)) - L0) / h
+    return d_plus, d_minus, float(onp.asarray(objective.gradient(theta), dtype=float) @ u)
+
+
+# -- the logistic loss: scaling the output, following gradient descent (icml-prop-9, -10) ---
+def output_scaling_derivative(objective, theta):
+    """d/dt L(θ_t) at t = 0, where θ_t multiplies the network's output by (1 + t) (icml-prop-10).
+
+    Scaling a feed-forward network's output layer (its last weights and bias) by (1 + t)
+    scales every output fᵢ by (1 + t), so with zᵢ = −yᵢfᵢ
+
+        d/dt L = (1/n) Σᵢ ℓ'(zᵢ) zᵢ      (Σ instead of the mean for ``reduction='sum'``).
+
+    For a loss with ℓ' > 0 everywhere (the logistic loss) every term is negative when every
+    sample is correctly classified (zᵢ < 0): then this derivative is negative, ∇L ≠ 0, and
+    the point is not critical. So no critical point has zero training error. The model's
+    regulariser, if any, is not included. Accepts θ of shape (P,) or (K, P).
+    """
+    _check_objective(objective)
+    z = -objective.y * onp.asarray(objective.outputs(theta), dtype=float)
+    dl = onp.asarray(elementwise_grad(objective.loss.fn)(z), dtype=float)
+    terms = dl * z
+    return terms.mean(axis=-1) if objective.reduction == "mean" else terms.sum(axis=-1)
+
+
+@dataclass
+class DescentPath:
+    """A recorded gradient-descent run: step indices, losses, ‖θ‖, ‖∇L‖, training errors, and
+    the recorded points ``thetas`` (one row per recorded step)."""
+
+    steps: onp.ndarray
+    losses: onp.ndarray
+    norms: onp.ndarray
+    grad_norms: onp.ndarray
+    errors: onp.ndarray
+    thetas: onp.ndarray = field(repr=False)
+    theta: onp.ndarray = field(repr=False)
+
+
+def gradient_descent(objective, theta, *, learning_rate=0.1, n_steps=1000, record=50,
+                     backtrack=False):
+    """Plain gradient descent θ ← θ − η ∇L(θ) from ``theta`` (shape (P,)), recorded.
+
+    The state is recorded at ``record`` steps spaced geometrically between 1 and ``n_steps``
+    (and at step 0), the right spacing to watch a loss that decays like 1/t while ‖θ‖ grows
+    like log t — what the logistic loss does under Theorem 1's conditions (icml-prop-9).
+    With ``backtrack=True`` each step starts from η = ``learning_rate`` and halves it until
+    the Armijo condition L(θ − η∇L) ≤ L(θ) − 10⁻⁴·η‖∇L‖² holds, so the loss never increases
+    even where the curvature grows along the path (ext-infinity).
+    Returns a :class:`DescentPath` whose ``theta`` is the final point.
+    """
+    _check_objective(objective)
+    theta = onp.array(objective._check_theta(theta), dtype=float)
+    if theta.ndim != 1:
+        raise ValueError("theta: gradient_descent takes one parameter vector of shape (P,)")
+    eta = check_real(learning_rate, "learning_rate", minimum=0.0, strict=True)
+    n_steps = check_int(n_steps, "n_steps", minimum=1)
+    record = check_int(record, "record", minimum=2)
+    if not isinstance(backtrack, bool):
+        raise TypeError(f"backtrack: expected a bool, got {type(backtrack).__name__}")
+    marks = set(onp.unique(onp.geomspace(1, n_steps, record).round().astype(int)).tolist()) | {0}
+    rows = []
+    for k in range(n_steps + 1):
+        g = onp.asarray(objective.gradient(theta), dtype=float)
+        if k in marks:
+            rows.append((k, float(objective.value(theta)), float(onp.linalg.norm(theta)),
+                         float(onp.linalg.norm(g)), float(objective.error(theta)), theta))
+        if k < n_steps:
+            step = eta
+            if backtrack:
+                f0, g2 = float(objective.value(theta)), float(g @ g)
+                for _ in range(60):
+                    if float(objective.value(theta - step * g)) <= f0 - 1e-4 * step * g2:
+                        break
+                    step *= 0.5
+            theta = theta - step * g
+    cols = [onp.array(c) for c in zip(*rows, strict=True)]
+    return DescentPath(steps=cols[0].astype(int), losses=cols[1], norms=cols[2], grad_norms=cols[3],
+                       errors=cols[4], thetas=onp.vstack(cols[5]), theta=theta)

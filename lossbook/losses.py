@@ -11,6 +11,7 @@ import numpy as onp
 from autograd import elementwise_grad
 
 from ._validation import check_int
+from .activations import log1pexp
 
 
 @dataclass(frozen=True)
@@ -56,8 +57,8 @@ def quadratic_loss():
 
 def logistic():
     """log2(1 + e^z); no global minimum (it decreases to 0 as z → −∞)."""
-    # logaddexp(0, z) = log(1 + e^z) without overflow for large z
-    return Loss("logistic", lambda z: np.logaddexp(0.0, z) / np.log(2.0), smoothness=onp.inf,
+    # log1pexp(z) = log(1 + e^z) without overflow for large z
+    return Loss("logistic", lambda z: log1pexp(z) / np.log(2.0), smoothness=onp.inf,
                 convex=True, has_global_min=False, z0=None, formula="log2(1 + e^z)")
 
 
@@ -69,6 +70,7 @@ def zero_one():
 
 _REGISTRY = {"polynomial_hinge": polynomial_hinge, "neurips_hinge": neurips_hinge,
              "quadratic": quadratic_loss, "logistic": logistic, "zero_one": zero_one}
+#: Names of every loss in the registry, for :func:`get_loss`.
 LOSSES = tuple(_REGISTRY)
 
 

@@ -11,6 +11,7 @@ import numpy as onp
 from .activations import get_activation
 from .losses import get_loss
 
+#: The book's colours: the classes (``pos``, ``neg``), bad and good minima, an accent, grey.
 COLORS = {"pos": "#d62728", "neg": "#1f77b4", "bad": "#ff7f0e", "good": "#2ca02c",
           "accent": "#9467bd", "grey": "#7f7f7f"}
 STYLE = {
@@ -85,6 +86,7 @@ def plot_decision_regions(model, params, X, y, *, ax=None, resolution=200, pad=0
 
 
 def plot_slice_1d(ts, values, *, ax=None, label=None, title="1-D slice of the loss"):
+    """Plot L(θ + t·u) against t (from :func:`loss_slice_1d`); the point itself is at t = 0."""
     ax = _ax(ax)
     ax.plot(ts, values, label=label)
     ax.axvline(0, color=COLORS["grey"], lw=0.8, ls=":")
@@ -128,10 +130,11 @@ def plot_architecture(kind="shortcut", *, ax=None):
     ax.set_axis_off()
     ax.set(xlim=(0, 10), ylim=(0, 6))
 
-    def box(x, y, text, color):
-        ax.add_patch(matplotlib.patches.FancyBboxPatch((x - 1.1, y - 0.45), 2.2, 0.9,
+    def box(x, y, text, color, width=2.2):
+        # the middle boxes are wider so that their labels fit inside them
+        ax.add_patch(matplotlib.patches.FancyBboxPatch((x - width / 2, y - 0.45), width, 0.9,
                      boxstyle="round,pad=0.1", fc=color, ec="k", alpha=0.8))
-        ax.text(x, y, text, ha="center", va="center", fontsize=9)
+        ax.text(x, y, text, ha="center", va="center", fontsize=8 if width > 2.2 else 9)
 
     def arrow(x0, y0, x1, y1):
         ax.annotate("", (x1, y1), (x0, y0), arrowprops=dict(arrowstyle="->", lw=1.2))
@@ -139,19 +142,19 @@ def plot_architecture(kind="shortcut", *, ax=None):
     box(1.2, 3, "x", "#eeeeee")
     box(8.8, 3, "f(x)", "#eeeeee")
     if kind == "shortcut":
-        box(5, 4.6, "f_S: a0 + aᵀσ(Wᵀx)", "#c7e9c0")
-        box(5, 1.4, "f_D: deep network", "#c6dbef")
+        box(5, 4.6, "f_S: a0 + aᵀσ(Wᵀx)", "#c7e9c0", width=3.4)
+        box(5, 1.4, "f_D: deep network", "#c6dbef", width=3.4)
         for yy in (4.6, 1.4):
-            arrow(2.3, 3, 3.9, yy)
-            arrow(6.1, yy, 7.7, 3)
+            arrow(2.3, 3, 3.3, yy)
+            arrow(6.7, yy, 7.7, 3)
         ax.text(7.3, 3, "+", fontsize=14, ha="center", va="center")
         ax.set_title("shortcut-like: f = f_S + f_D (Assumption 4)")
     else:
-        box(5, 4.6, "identity: x", "#eeeeee")
-        box(5, 1.4, "H(x): ReLU network", "#c6dbef")
+        box(5, 4.6, "identity: x", "#eeeeee", width=3.4)
+        box(5, 1.4, "H(x): ReLU network", "#c6dbef", width=3.4)
         for yy in (4.6, 1.4):
-            arrow(2.3, 3, 3.9, yy)
-            arrow(6.1, yy, 7.7, 3)
-        ax.text(7.3, 3, "aᵀ(·+·)+b", fontsize=9, ha="center", va="center")
+            arrow(2.3, 3, 3.3, yy)
+            arrow(6.7, yy, 7.7, 3)
+        ax.text(8.8, 3.85, "aᵀ(x + H(x)) + b", fontsize=8, ha="center", va="center")
         ax.set_title("identity shortcut: f = aᵀ(x + H(x)) + b")
     return ax

@@ -1,0 +1,274 @@
+"""Exact computations behind the loss chapter: population minimisers and event probabilities.
+
+Two examples of the papers are small enough to be solved *exactly*, in rational arithmetic
+(``fractions.Fraction``), instead of by an optimiser:
+
+* icml-ex-1 — the linear model f(x) = a·x + b under a distribution with the positives at one
+  point and the negatives uniform on an interval: the population quadratic loss is a convex
+  quadratic in (a, b) whose normal equations only need the first two moments.
+* icml-ex-b8 — quadratic neurons on four atoms (α, 0), (1, 0), (0, α), (0, 1): on these atoms
+  a network a0 + Σ a_j (w_jᵀx)² can only show the three numbers a0, Q₁₁, Q₂₂, so every
+  dataset is a weighted least-squares problem that can be solved in closed form.
+"""
+import math
+from dataclasses import dataclass
+from fractions import Fraction
+
+import numpy as onp
+from scipy.optimize import minimize
+
+from ._validation import check_int
+from .losses import get_loss
+
+
+def _fraction(value, name):
+    if isinstance(value, bool):
+        raise TypeError(f"{name}: expected a number, got bool")
+    if isinstance(value, Fraction):
+        return value
+    if isinstance(value, (int, onp.integer)):
+        return Fraction(int(value))
+    if isinstance(value, (float, onp.floating)):
+        if not onp.isfinite(value):
+            raise ValueError(f"{name}: expected a finite number, got {value}")
+        # the decimal the user typed (5/4 from 1.25), not float's binary expansion
+        return Fraction(repr(float(value)))
+    if isinstance(value, str):
+        try:
+            return Fraction(value)
+        except ValueError as err:
+            raise ValueError(f"{name}: cannot read {value!r} as a number") from err
+    raise TypeError(f"{name}: expected an int, float, str or Fraction, got {type(value).__name__}")
+
+
+def _interval(neg_interval):
+    try:
+        lo, hi = neg_interval
+    except (TypeError, ValueError) as err:
+        raise TypeError("neg_interval: expected a pair (low, high)") from err
+    lo, hi = _fraction(lo, "neg_interval"), _fraction(hi, "neg_interval")
+    if not lo < hi:
+        raise ValueError(f"neg_interval: expected low < high, got ({lo}, {hi})")
+    return lo, hi
+
+
+@dataclass(frozen=True)
+class PopulationMinimiser:
+    """A minimiser (a, b) of a population loss of the linear model f(x) = a·x + b (icml-ex-1).
+
+    ``threshold`` is −b/a (None when a = 0), ``error`` the exact probability that
+    sgn f(X) ≠ Y (sgn(0) = +1), ``loss`` the population loss at (a, b). For the quadratic loss
+    every field is an exact Fraction; for the polynomial hinge (a, b) and ``loss`` come
+    from a numerical optimiser and ``error`` is exact for those (a, b).
+    """
+
+    loss_name: str
+    a: object
+    b: object
+    threshold: object
+    error: Fraction
+    loss: object
+    exact: bool
+
+    def summary(self, digits=4):
+        def show(v):
+            if v is None:
+                return "none"
+            if isinstance(v, Fraction):
+                return f"{v} = {float(v):.{digits}f}" if v.denominator != 1 else f"{v}"
+            return f"{float(v):.{digits}f}"
+        if self.exact or float(self.loss) >= 10 ** -digits:
+            loss = show(self.loss)
+        else:
+            loss = "0" if float(self.loss) == 0 else f"< 1e-{digits}"
+        return "\n".join([f"loss            {self.loss_name}",
+                          f"a*              {show(self.a)}",
+                          f"b*              {show(self.b)}",
+                          f"threshold -b/a  {show(self.threshold)}",
+                          f"population loss {loss}",
+                          f"P(error)        {show(self.error)}"])
+
+
+def linear_population_error(a, b, *, pos_point=Fraction(5, 4), neg_interval=(0, 1)):
+    """Exact P[sgn(aX + b) ≠ Y] when P(Y=±1) = 1/2, X = pos_point given Y = +1 and X is uniform
+    on neg_interval given Y = −1 (icml-ex-1); sgn(0) = +1, as in ICML §2.
+
+    A positive is wrong when f(pos_point) < 0 (probability 1/2); a negative is wrong when
+    f(X) ≥ 0, which for a ≠ 0 happens on a sub-interval cut at the threshold −b/a.
+    """
+    a, b = _fraction(a, "a"), _fraction(b, "b")
+    p = _fraction(pos_point, "pos_point")
+    lo, hi = _interval(neg_interval)
+    pos_wrong = Fraction(1, 2) if a * p + b < 0 else Fraction(0)
+    if a == 0:
+        neg_frac = Fraction(1) if b >= 0 else Fraction(0)
+    else:
+        t = -b / a
+        cut = min(max(t, lo), hi)
+        neg_frac = (hi - cut) / (hi - lo) if a > 0 else (cut - lo) / (hi - lo)
+    return pos_wrong + neg_frac / 2
+
+
+def linear_population_minimiser(loss="quadratic", *, pos_point=Fraction(5, 4), neg_interval=(0, 1),
+                                p=6):
+    """Minimise the population loss E[ℓ(−Y(aX + b))] of the linear model f(x) = a·x + b under
+    icml-ex-1's distribution: P(Y = ±1) = 1/2, X = pos_point if Y = +1, X ~ U(neg_interval)
+    if Y = −1.
+
+    ``loss='quadratic'`` (ℓ(z) = (1 + z)², i.e. E[(1 − Y f(X))²]): L is a strictly convex
+    quadratic and its unique minimiser solves, with m₁ = E[U], m₂ = E[U²] and q = pos_point,
+
+        a (q² + m₂) + b (q + m₁) = q − m₁,      a (q + m₁) + 2 b = 0,
+
+    solved here in exact rational arithmetic. For q = 5/4 and U[0, 1] this gives a* = 72/35,
+    b* = −9/5, threshold 7/8 and error exactly 1/16: the ICML bound of Example 1 is attained.
+
+    ``loss='polynomial_hinge'`` (ℓ_p(z) = [max(z + 1, 0)]^(p+1)): the population loss has the
+    closed form ½ ℓ_p(−(aq + b)) + ½ [F(hi) − F(lo)]/(hi − lo), F(u) = max(au + b + 1, 0)^(p+2)
+    / (a (p + 2)); it is minimised numerically (BFGS from (0, 0)), and the exact error of the
+    minimiser returned. When q lies outside the interval the classes are separable and the
+    minimum loss is 0, so the minimiser has zero error (icml-prop-8).
+    """
+    name = get_loss(loss, **({"p": p} if loss == "polynomial_hinge" else {})).name
+    if loss not in ("quadratic", "polynomial_hinge"):
+        raise ValueError(f"loss: expected 'quadratic' or 'polynomial_hinge', got {loss!r}")
+    q = _fraction(pos_point, "pos_point")
+    lo, hi = _interval(neg_interval)
+    m1 = (lo + hi) / 2
+    m2 = (lo * lo + lo * hi + hi * hi) / 3
+    if loss == "quadratic":
+        # Cramer's rule on the 2 × 2 normal equations (determinant > 0 since Var U > 0)
+        A11, A12, A22, r1 = q * q + m2, q + m1, Fraction(2), q - m1
+        det = A11 * A22 - A12 * A12
+        a = r1 * A22 / det
+        b = -A12 * r1 / det
+        value = (Fraction(1, 2) * (1 - a * q - b) ** 2
+                 + Fraction(1, 2) * (1 + 2 * b + b * b + 2 * a * m1 + 2 * a * b * m1 + a * a * m2))
+        thr = -b / a if a != 0 else None
+        return PopulationMinimiser(name, a, b, thr, linear_population_error(
+            a, b, pos_point=q, neg_interval=(lo, hi)), value, True)
+    p = check_int(p, "p", minimum=1)
+    qf, lof, hif = float(q), float(lo), float(hi)
+
+    def pop_loss(theta):
+        a, b = theta
+        pos = max(1.0 - (a * qf + b), 0.0) ** (p + 1)
+        if abs(a) < 1e-12:
+            neg = max(b + 1.0, 0.0) ** (p + 1)
+        else:
+            F = lambda u: max(a * u + b + 1.0, 0.0) ** (p + 2) / (a * (p + 2))  # noqa: E731
+            neg = (F(hif) - F(lof)) / (hif - lof)
+        return 0.5 * pos + 0.5 * neg
+
+    res = minimize(pop_loss, onp.zeros(2), method="Nelder-Mead",
+                   options={"xatol": 1e-10, "fatol": 1e-14, "maxiter": 4000})
+    a, b = (float(v) for v in res.x)
+    thr = -b / a if a != 0 else None
+    err = linear_population_error(Fraction(a), Fraction(b), pos_point=q, neg_interval=(lo, hi))
+    return PopulationMinimiser(name, a, b, thr, err, float(res.fun), False)
+
+
+# -- icml-ex-b8: quadratic neurons on four atoms ---------------------------------------------
+@dataclass(frozen=True)
+class AtomFit:
+    """The global minimum of the quadratic loss on the four atoms for one count vector.
+
+    ``values`` are the network's outputs on (α,0), (1,0), (0,α), (0,1); ``wrong`` how many
+    samples every global minimum misclassifies; ``error`` = wrong / N.
+    """
+
+    counts: tuple
+    a0: Fraction
+    q11: Fraction
+    q22: Fraction
+    values: tuple
+    wrong: int
+    error: Fraction
+
+
+def atom_least_squares(counts, alpha):
+    """Global minima of Σ_i (1 − y_i f(x_i))² for a0 + xᵀQx on the atoms of icml-ex-b8.
+
+    ``counts`` = (n1, n2, m1, m2): samples at (α,0), (1,0) (positives) and (0,α), (0,1)
+    (negatives). With M ≥ 2 quadratic neurons a0 + Σ a_j(w_jᵀx)² = a0 + xᵀQx for any symmetric
+    Q, and on the atoms only (a0, Q₁₁, Q₂₂) matter. The outputs u1, u2, v1, v2 are tied by one
+    linear relation, u1 − α²u2 = v1 − α²v2 (= (1 − α²)a0); minimising the weighted squares
+    under it (a Lagrange multiplier κ) gives
+
+        u1 = 1 − κ/n1,  u2 = 1 + α²κ/n2,  v1 = −1 + κ/m1,  v2 = −1 − α²κ/m2,
+        κ = 2(1 − α²) / (1/n1 + α⁴/n2 + 1/m1 + α⁴/m2),
+
+    unique when every count is positive and 0 < α < 1. Then only the atoms (α,0) (if u1 < 0)
+    and (0,α) (if v1 ≥ 0) can be misclassified. If some count is 0 the constraint can be met
+    on the atoms that occur and every sample is fitted exactly: error 0.
+    """
+    alpha = _fraction(alpha, "alpha")
+    if not 0 < alpha < 1:
+        raise ValueError(f"alpha: expected 0 < alpha < 1, got {alpha}")
+    try:
+        n1, n2, m1, m2 = (check_int(c, "counts", minimum=0) for c in counts)
+    except TypeError as err:
+        raise TypeError("counts: expected four non-negative ints (n1, n2, m1, m2)") from err
+    N = n1 + n2 + m1 + m2
+    if N == 0:
+        raise ValueError("counts: expected at least one sample")
+    a2 = alpha * alpha
+    if min(n1, n2, m1, m2) == 0:
+        return AtomFit((n1, n2, m1, m2), None, None, None, (1, 1, -1, -1), 0, Fraction(0))
+    kappa = 2 * (1 - a2) / (Fraction(1, n1) + a2 * a2 / n2 + Fraction(1, m1) + a2 * a2 / m2)
+    u1, u2 = 1 - kappa / n1, 1 + a2 * kappa / n2
+    v1, v2 = -1 + kappa / m1, -1 - a2 * kappa / m2
+    a0 = (u1 - a2 * u2) / (1 - a2)
+    wrong = (n1 if u1 < 0 else 0) + (m1 if v1 >= 0 else 0)
+    return AtomFit((n1, n2, m1, m2), a0, u2 - a0, v2 - a0, (u1, u2, v1, v2), wrong,
+                   Fraction(wrong, N))
+
+
+def _compositions(N):
+    for n1 in range(N + 1):
+        for n2 in range(N + 1 - n1):
+            for m1 in range(N + 1 - n1 - n2):
+                yield n1, n2, m1, N - n1 - n2 - m1
+
+
+def atom_bad_event_probability(alpha, n_samples, *, threshold=Fraction(1, 8), exact=True):
+    """P(every global minimum of the quadratic loss misclassifies > threshold of the samples)
+    for N = n_samples i.i.d. draws from icml-ex-b8's distribution (each atom w.p. 1/4).
+
+    Every count vector (n1, n2, m1, m2) with sum N is enumerated, its least-squares problem
+    solved by :func:`atom_least_squares`, and the multinomial probabilities
+    N!/(n1! n2! m1! m2!) 4^(−N) of the bad ones summed. ``exact=True`` returns a Fraction
+    (all arithmetic rational; α is read as the decimal it prints as); ``exact=False`` uses
+    floats and log-factorials, vectorised, for larger N.
+    """
+    N = check_int(n_samples, "n_samples", minimum=1)
+    threshold = _fraction(threshold, "threshold")
+    if exact:
+        alpha = _fraction(alpha, "alpha")
+        total = 0
+        for c in _compositions(N):
+            fit = atom_least_squares(c, alpha)
+            if fit.error > threshold:
+                total += math.factorial(N) // math.prod(math.factorial(k) for k in c)
+        return Fraction(total, 4 ** N)
+    alpha = float(_fraction(alpha, "alpha"))
+    if not 0 < alpha < 1:
+        raise ValueError(f"alpha: expected 0 < alpha < 1, got {alpha}")
+    from scipy.special import gammaln
+    a2 = alpha ** 2
+    n2, m1 = (v.astype(float) for v in onp.meshgrid(onp.arange(1, N + 1), onp.arange(1, N + 1),
+                                                     indexing="ij"))
+    total = 0.0
+    for n1 in range(1, N + 1):
+        m2 = N - n1 - n2 - m1
+        ok = m2 >= 1
+        if not ok.any():
+            break
+        b, c, d = n2[ok], m1[ok], m2[ok]
+        kappa = 2 * (1 - a2) / (1 / n1 + a2 ** 2 / b + 1 / c + a2 ** 2 / d)
+        wrong = onp.where(1 - kappa / n1 < 0, n1, 0) + onp.where(-1 + kappa / c >= 0, c, 0)
+        bad = wrong / N > float(threshold)
+        logp = (gammaln(N + 1) - gammaln(n1 + 1) - gammaln(b[bad] + 1) - gammaln(c[bad] + 1)
+                - gammaln(d[bad] + 1) - N * onp.log(4.0))
+        total += float(onp.sum(onp.exp(logp)))
+    return total
