@@ -443,7 +443,7 @@ def render_sphere_condition(ratio=2.0, *, n_samples=16, seed=0, n_neurons=3, p=6
         cert = certify(obj, params, n_probes=n_probes)
         point = f"W=0 point: {cert.verdict}, error {cert.training_error:.2f}"
     else:
-        point = "W=0 point: class-uniform S indefinite (a saddle)"
+        point = "uniform-λ S indefinite: no W=0 minimum"
     fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(9, 3.8))
     lam = cond.witness if cond.witness is not None else onp.full(len(y), 0.5)
     sizes = 15 + 400 * lam / lam.max()
@@ -630,7 +630,7 @@ CENSUS_NEURONS = ("softplus", "quadratic", "sigmoid", "tanh", "elu", "leaky_relu
 
 
 def _census_data(data, n_samples, overlap, subspace_dim, n_features, seed):
-    """(X, y, Theorem-1 bound) for :func:`render_census`."""
+    """(X, y, assumption report) for :func:`render_census`."""
     from .data import check_assumptions, make_separable_data, make_subspace_data
 
     if data == "subspace":
