@@ -251,9 +251,15 @@ def _fmt_eig(x, digits):
 
 
 def _small(x):
-    """A gradient norm as a bound that is stable across machines: '< 1e-k'."""
+    """A gradient norm as a bound that is stable across machines: '< 1e-k'.
+
+    Below 1e-12 the digits are rounding noise that differs between machines (and between
+    BLAS kernels), so every such value prints as '< 1e-12'.
+    """
     if x == 0:
         return "0"
+    if x < 1e-12:
+        return "< 1e-12"
     k = int(onp.floor(-onp.log10(x)))
     return f"< 1e-{k}" if k > 0 else f"{x:.2g}"
 

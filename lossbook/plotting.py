@@ -139,22 +139,21 @@ def plot_architecture(kind="shortcut", *, ax=None):
     def arrow(x0, y0, x1, y1):
         ax.annotate("", (x1, y1), (x0, y0), arrowprops=dict(arrowstyle="->", lw=1.2))
 
+    # the two architectures differ only in their labels: (top box, bottom box, merge, title)
+    top, bottom, merge, title = {
+        "shortcut": (("f_S: a0 + aᵀσ(Wᵀx)", "#c7e9c0"), ("f_D: deep network", "#c6dbef"),
+                     (7.3, 3, "+", 14), "shortcut-like: f = f_S + f_D (Assumption 4)"),
+        "identity": (("identity: x", "#eeeeee"), ("H(x): ReLU network", "#c6dbef"),
+                     (8.8, 3.85, "aᵀ(x + H(x)) + b", 8), "identity shortcut: f = aᵀ(x + H(x)) + b"),
+    }[kind]
     box(1.2, 3, "x", "#eeeeee")
     box(8.8, 3, "f(x)", "#eeeeee")
-    if kind == "shortcut":
-        box(5, 4.6, "f_S: a0 + aᵀσ(Wᵀx)", "#c7e9c0", width=3.4)
-        box(5, 1.4, "f_D: deep network", "#c6dbef", width=3.4)
-        for yy in (4.6, 1.4):
-            arrow(2.3, 3, 3.3, yy)
-            arrow(6.7, yy, 7.7, 3)
-        ax.text(7.3, 3, "+", fontsize=14, ha="center", va="center")
-        ax.set_title("shortcut-like: f = f_S + f_D (Assumption 4)")
-    else:
-        box(5, 4.6, "identity: x", "#eeeeee", width=3.4)
-        box(5, 1.4, "H(x): ReLU network", "#c6dbef", width=3.4)
-        for yy in (4.6, 1.4):
-            arrow(2.3, 3, 3.3, yy)
-            arrow(6.7, yy, 7.7, 3)
-        ax.text(8.8, 3.85, "aᵀ(x + H(x)) + b", fontsize=8, ha="center", va="center")
-        ax.set_title("identity shortcut: f = aᵀ(x + H(x)) + b")
+    box(5, 4.6, *top, width=3.4)
+    box(5, 1.4, *bottom, width=3.4)
+    for yy in (4.6, 1.4):
+        arrow(2.3, 3, 3.3, yy)
+        arrow(6.7, yy, 7.7, 3)
+    x, y, text, size = merge
+    ax.text(x, y, text, fontsize=size, ha="center", va="center")
+    ax.set_title(title)
     return ax
