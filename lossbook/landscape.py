@@ -264,6 +264,29 @@ def _small(x):
     return f"< 1e-{k}" if k > 0 else f"{x:.2g}"
 
 
+def _lowest_changes(objective, theta, L0, directions, radii, max_elements=4_000_000):
+    """The probe: for each radius r, min over the unit ``directions`` u of L(θ + r u) − L0.
+
+    Returns (lowest change per radius, the direction that gave it); the points are evaluated
+    in batches of at most ``max_elements`` sample-parameter products.
+    """
+    R, P = len(radii), theta.shape[-1]
+    chunk = max(1, int(max_elements // (len(objective.y) * max(P, 1) * R)))
+    best, best_dir = onp.full(R, onp.inf), onp.zeros((R, P))
+    for start in range(0, len(directions), chunk):
+        D = directions[start:start + chunk]
+        pts = theta + onp.asarray(radii)[:, None, None] * D[None]  # (R, B, P)
+        # a probe may overflow (exponential neurons): an infinite value is no decrease
+        with onp.errstate(over="ignore", invalid="ignore"):
+            diff = onp.asarray(objective.value(pts), dtype=float) - L0
+        diff = onp.where(onp.isnan(diff), onp.inf, diff)
+        idx = onp.argmin(diff, axis=1)
+        low = diff[onp.arange(R), idx]
+        better = low < best
+        best[better], best_dir[better] = low[better], D[idx[better]]
+    return best, best_dir
+
+
 def _unit_sphere(rng, shape):
     u = rng.standard_normal(shape)
     return u / onp.linalg.norm(u, axis=-1, keepdims=True)
@@ -311,24 +334,11 @@ def certify_batch(objective, thetas, *, grad_tol=1e-6, eig_tol=1e-8, radii=(1e-1
     evals, evecs = onp.linalg.eigh(H)
     # probe directions: random unit vectors plus ± the lowest eigenvector of each point
     U = _unit_sphere(rng, (n_probes, P))
-    per_sample = len(objective.y) * max(P, 1)
-    chunk = max(1, int(max_elements // (per_sample * len(radii))))
-    best = onp.full((K, len(radii)), onp.inf)
-    best_dir = onp.zeros((K, len(radii), P))
+    best = onp.empty((K, len(radii)))
+    best_dir = onp.empty((K, len(radii), P))
     for k in range(K):
         dirs = onp.vstack([U, evecs[k][:, :1].T, -evecs[k][:, :1].T])
-        for start in range(0, len(dirs), chunk):
-            D = dirs[start:start + chunk]
-            pts = thetas[k] + onp.asarray(radii)[:, None, None] * D[None]  # (R, B, P)
-            # a probe may overflow (exponential neurons): an infinite value is no decrease
-            with onp.errstate(over="ignore", invalid="ignore"):
-                diff = onp.asarray(objective.value(pts), dtype=float) - L0[k]
-            diff = onp.where(onp.isnan(diff), onp.inf, diff)
-            idx = onp.argmin(diff, axis=1)
-            low = diff[onp.arange(len(radii)), idx]
-            better = low < best[k]
-            best[k, better] = low[better]
-            best_dir[k, better] = D[idx[better]]
+        best[k], best_dir[k] = _lowest_changes(objective, thetas[k], L0[k], dirs, radii, max_elements)
     err = objective.error(thetas)
     certs = []
     for k in range(K):
@@ -458,14 +468,9 @@ def perturbation_probe(objective, params, *, radii=(1e-1, 1e-2, 1e-3), n_probes=
         U = onp.vstack([U, D / norms])
     L0 = float(objective.value(theta))
     tol = probe_tol * max(1.0, abs(L0))
-    changes, best, best_dir = {}, onp.inf, None
-    for r in radii:
-        diff = onp.asarray(objective.value(theta + r * U), dtype=float) - L0
-        i = int(onp.argmin(diff))
-        changes[r] = float(diff[i]) if diff[i] < -tol else 0.0
-        if diff[i] < best:
-            best, best_dir = diff[i], U[i]
-    return Probe(loss=L0, changes=changes, n_probes=len(U), direction=best_dir)
+    lows, dirs = _lowest_changes(objective, theta, L0, U, radii)
+    changes = {r: float(low) if low < -tol else 0.0 for r, low in zip(radii, lows, strict=True)}
+    return Probe(loss=L0, changes=changes, n_probes=len(U), direction=dirs[int(onp.argmin(lows))])
 
 
 def one_sided_derivatives(objective, params, direction, *, h=1e-7):
