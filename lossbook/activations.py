@@ -9,10 +9,12 @@ for z ≤ 0; *leaky_relu* — σ(z) = z for z ≥ 0; *sigmoid* — σ(z) + σ(�
 *quadratic* — real analytic, strongly convex, minimum at 0. Assumption 5 (icml-asm-5)
 asks for real analytic σ with σ'' > 0.
 """
+import warnings
 from dataclasses import dataclass, field
 
 import autograd.numpy as np
 import numpy as onp
+from autograd import elementwise_grad
 from autograd.extend import defvjp, primitive
 
 from ._validation import check_int, check_real
@@ -40,6 +42,15 @@ def log1pexp(z):
 
 
 defvjp(log1pexp, lambda ans, z: lambda g: g * 0.5 * (_tanh(0.5 * z) + 1.0))
+
+
+def _derivatives(fn, z):
+    """f'(z) and f''(z) elementwise by autograd; piecewise-constant pieces differentiate to 0
+    (autograd then warns that the output does not depend on z, which is right and silenced)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        d1 = elementwise_grad(lambda t: fn(t) + 0.0 * t)
+        return onp.asarray(d1(z), dtype=float), onp.asarray(elementwise_grad(d1)(z), dtype=float)
 
 
 def _safe_exp(z):
@@ -260,9 +271,6 @@ def check_neuron(activation, *, grid=None, tol=1e-9, strong_convexity=1e-3):
 
     Returns a :class:`NeuronCheck`.
     """
-    import warnings
-
-    from autograd import elementwise_grad
 
     act = get_activation(activation)
     tol = check_real(tol, "tol", minimum=0.0)
@@ -276,11 +284,7 @@ def check_neuron(activation, *, grid=None, tol=1e-9, strong_convexity=1e-3):
         half = onp.union1d(half, [0.0])
     z = onp.concatenate([-half[::-1], half[1:]])
     s = onp.asarray(act(z), dtype=float) + 0.0 * z
-    with warnings.catch_warnings():  # piecewise-constant neurons: autograd warns, σ' = 0 is right
-        warnings.simplefilter("ignore", UserWarning)
-        d1 = onp.asarray(elementwise_grad(lambda t: act(t) + 0.0 * t)(z), dtype=float)
-        d2 = onp.asarray(elementwise_grad(elementwise_grad(lambda t: act(t) + 0.0 * t))(z),
-                         dtype=float)
+    d1, d2 = _derivatives(act.fn, z)
     pair = s + s[::-1]
     increasing = bool(onp.all(d1 > 0))
     convex = bool(onp.all(d2 > 0))

@@ -31,7 +31,7 @@ from scipy.optimize import brentq, linprog, minimize
 
 from ._validation import check_int, check_random_state, check_real, check_X, check_Xy, check_y
 from .activations import get_activation
-from .losses import get_loss
+from .losses import get_loss, loss_weights
 from .models import constant, feedforward, identity_shortcut, shortcut, single_layer
 
 __all__ = [
@@ -82,17 +82,6 @@ def best_constant(loss, y):
     if not (slope(lo) <= 0 <= slope(hi)):
         raise RuntimeError(f"best_constant: no minimiser found for {loss.name}")
     return float(brentq(slope, lo, hi, xtol=1e-15, rtol=4 * onp.finfo(float).eps, maxiter=500))
-
-
-def loss_weights(loss, y, outputs):
-    """λᵢ = ℓ'(−yᵢ fᵢ): the weight each sample gets in the gradient of L at outputs fᵢ.
-
-    At a constant output t* these are the λ of ICML Props 5, 11 and 12.
-    """
-    loss = get_loss(loss)
-    y = check_y(y)
-    f = onp.broadcast_to(onp.asarray(outputs, dtype=float), y.shape)
-    return onp.asarray(elementwise_grad(loss.fn)(-y * f), dtype=float)
 
 
 def best_linear(loss, X, y, *, bias=True, gtol=1e-12):

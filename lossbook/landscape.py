@@ -15,13 +15,13 @@ from dataclasses import dataclass, field
 
 import autograd.numpy as np
 import numpy as onp
-from autograd import elementwise_grad, grad, make_vjp
+from autograd import grad, make_vjp
 from autograd.test_util import check_grads
 from scipy.optimize import minimize
 
 from ._threads import one_blas_thread
 from ._validation import check_int, check_random_state, check_real, check_Xy
-from .losses import get_loss
+from .losses import get_loss, loss_weights
 from .misc.flatten import flatten
 from .models import Model
 
@@ -511,9 +511,8 @@ def output_scaling_derivative(objective, theta):
     regulariser, if any, is not included. Accepts θ of shape (P,) or (K, P).
     """
     _check_objective(objective)
-    z = -objective.y * onp.asarray(objective.outputs(theta), dtype=float)
-    dl = onp.asarray(elementwise_grad(objective.loss.fn)(z), dtype=float)
-    terms = dl * z
+    f = onp.asarray(objective.outputs(theta), dtype=float)
+    terms = loss_weights(objective.loss, objective.y, f) * (-objective.y * f)
     return terms.mean(axis=-1) if objective.reduction == "mean" else terms.sum(axis=-1)
 
 
@@ -555,14 +554,15 @@ def gradient_descent(objective, theta, *, learning_rate=0.1, n_steps=1000, recor
     marks = set(onp.unique(onp.geomspace(1, n_steps, record).round().astype(int)).tolist()) | {0}
     rows = []
     for k in range(n_steps + 1):
-        g = onp.asarray(objective.gradient(theta), dtype=float)
+        f0, g = objective.value_and_gradient(theta)
+        f0 = float(f0)
         if k in marks:
-            rows.append((k, float(objective.value(theta)), float(onp.linalg.norm(theta)),
+            rows.append((k, f0, float(onp.linalg.norm(theta)),
                          float(onp.linalg.norm(g)), float(objective.error(theta)), theta))
         if k < n_steps:
             step = eta
             if backtrack:
-                f0, g2 = float(objective.value(theta)), float(g @ g)
+                g2 = float(g @ g)
                 for _ in range(60):
                     if float(objective.value(theta - step * g)) <= f0 - 1e-4 * step * g2:
                         break

@@ -10,7 +10,7 @@ import autograd.numpy as np
 import numpy as onp
 from autograd import elementwise_grad
 
-from ._validation import check_int
+from ._validation import check_int, check_y
 from .activations import log1pexp
 
 
@@ -88,6 +88,23 @@ def get_loss(name, **options):
         return _REGISTRY[name](**options)
     except TypeError as err:
         raise TypeError(f"loss {name!r}: {err}") from None
+
+
+def loss_weights(loss, y, outputs):
+    """λᵢ = ℓ'(−yᵢ fᵢ): the weight each sample gets in the gradient of L at outputs fᵢ.
+
+    ``outputs`` is a number (a constant network), an array of shape (n,), or one with leading
+    batch axes (..., n); the weights have the broadcast shape. At a constant output t* these
+    are the λ of ICML Props 5, 11 and 12; times yᵢ e^(wᵀxᵢ+b) they are NeurIPS Lemma 1's.
+    """
+    loss = get_loss(loss)
+    y = check_y(y)
+    f = onp.asarray(outputs, dtype=float)
+    if f.ndim and f.shape[-1] != y.shape[0]:
+        raise ValueError(f"outputs: expected a last axis of length {y.shape[0]} (one per label), "
+                         f"got shape {f.shape}")
+    return onp.asarray(elementwise_grad(loss.fn)(-y * onp.broadcast_to(f, f.shape[:-1] + y.shape)),
+                       dtype=float)
 
 
 @dataclass(frozen=True)

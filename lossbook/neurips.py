@@ -19,11 +19,10 @@ Since every polynomial P(x) is a combination of tensor entries, Σᵢ cᵢ P(x�
 a P with yᵢP(xᵢ) ≥ 1 (realizability) then forces every ℓ'ᵢ = 0 (ni-thm-1).
 """
 import numpy as onp
-from autograd import elementwise_grad
 
 from ._validation import check_int, check_X, check_Xy
 from .landscape import Objective
-from .losses import get_loss
+from .losses import get_loss, loss_weights
 from .models import Model
 
 __all__ = ["exponential_weights", "exponential_slope", "directional_moments", "symmetric_tensor",
@@ -56,8 +55,7 @@ def exponential_weights(base_model, params, loss, X, y):
     _check_model(base_model, "base_model")
     loss = get_loss(loss)
     X, y = check_Xy(X, y)
-    f = _net_outputs(base_model, params, X)
-    dl = onp.asarray(elementwise_grad(loss.fn)(-y * f), dtype=float)
+    dl = loss_weights(loss, y, _net_outputs(base_model, params, X))
     w = onp.asarray(params["w"], dtype=float)
     if w.shape != (X.shape[1],):
         raise ValueError(f"params: expected w of shape ({X.shape[1]},), got {w.shape}")
@@ -78,8 +76,7 @@ def exponential_slope(base_model, net_params, loss, X, y, W, b=0.0):
     W = onp.asarray(W, dtype=float)
     if W.shape[-1:] != (X.shape[1],) or W.ndim > 2:
         raise ValueError(f"W: expected shape ({X.shape[1]},) or (K, {X.shape[1]}), got {W.shape}")
-    f = onp.asarray(base_model.apply(net_params, X), dtype=float)
-    dl = onp.asarray(elementwise_grad(loss.fn)(-y * f), dtype=float)
+    dl = loss_weights(loss, y, base_model.apply(net_params, X))
     slope = -onp.exp(W @ X.T + float(b)) @ (dl * y)
     return float(slope) if W.ndim == 1 else slope
 
@@ -200,7 +197,7 @@ def phi_probe(objective, params, *, radii=(1e-1, 1e-2, 1e-3), n_probes=500, rand
         raise ValueError("params: phi_probe takes one parameter set")
     y = objective.y
     f0 = onp.asarray(objective.outputs(theta), dtype=float)
-    lam = onp.asarray(elementwise_grad(objective.loss.fn)(-y * f0), dtype=float)
+    lam = loss_weights(objective.loss, y, f0)
     scale = 1.0 / len(y) if objective.reduction == "mean" else 1.0
     pen0 = float(objective.model.penalty(objective.unflatten(theta)))
     out = {}

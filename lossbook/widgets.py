@@ -10,6 +10,7 @@ import matplotlib.pyplot as plt
 import numpy as onp
 from IPython.display import display
 
+from .activations import _derivatives as _act_derivatives
 from .landscape import Objective, loss_slice_2d
 from .plotting import plot_slice_2d
 
@@ -70,19 +71,6 @@ _ICML_A1 = ("surrogate", "C^p", "non-decreasing", "flat exactly for z <= -z0")
 _NI_A1 = ("non-decreasing", "C^2", "critical points global", "global minimisers < 0")
 
 
-def _derivatives(fn, z):
-    """σ'(z) and σ''(z) by autograd (piecewise-constant pieces differentiate to 0)."""
-    import warnings
-
-    from autograd import elementwise_grad
-
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", UserWarning)  # "output seems independent of input"
-        d1 = elementwise_grad(lambda t: fn(t) + 0.0 * t)
-        d2 = elementwise_grad(d1)
-        return onp.asarray(d1(z), dtype=float), onp.asarray(d2(z), dtype=float)
-
-
 def render_neuron_loss(activation="softplus", loss="polynomial_hinge", *, p=2, slope=0.1):
     """Two panels: a neuron σ with σ' and σ'', and a loss ℓ with ℓ', each annotated with the
     assumptions it meets (icml-asm-5 and the ICML class via :func:`check_neuron`; icml-asm-1
@@ -105,7 +93,7 @@ def render_neuron_loss(activation="softplus", loss="polynomial_hinge", *, p=2, s
     ell = get_loss(loss, p=p) if loss in ("polynomial_hinge", "neurips_hinge") else get_loss(loss)
     fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(10, 4))
     z = onp.linspace(-3, 3, 601)
-    d1, d2 = _derivatives(act.fn, z)
+    d1, d2 = _act_derivatives(act.fn, z)
     ax1.plot(z, act(z) + 0.0 * z, label="σ(z)")
     ax1.plot(z, d1, "--", label="σ'(z)")
     ax1.plot(z, d2, ":", label="σ''(z)")
@@ -119,7 +107,7 @@ def render_neuron_loss(activation="softplus", loss="polynomial_hinge", *, p=2, s
              fontsize=8, bbox=dict(fc="white", ec="0.7"))
     ax1.legend(fontsize=8, loc="lower right")
     zl = onp.linspace(-3, 2, 501)
-    dl, _ = _derivatives(ell.fn, zl) if ell.smoothness >= 1 else (onp.zeros_like(zl), None)
+    dl, _ = _act_derivatives(ell.fn, zl) if ell.smoothness >= 1 else (onp.zeros_like(zl), None)
     ax2.plot(zl, onp.where(zl >= 0, 1.0, 0.0), color=COLORS["grey"], lw=1, ls=":", label="1{z ≥ 0}")
     ax2.plot(zl, ell(zl) + 0.0 * zl, label="ℓ(z)")
     ax2.plot(zl, dl, "--", label="ℓ'(z)")

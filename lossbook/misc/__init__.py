@@ -1,4 +1,4 @@
 """Small helpers shared by the library modules."""
-from .flatten import flatten, unflatten_batch
+from .flatten import flatten
 
-__all__ = ["flatten", "unflatten_batch"]
+__all__ = ["flatten"]

@@ -58,7 +58,3 @@ def flatten(params, *, batch_ndim=0):
 
     return vector, unflatten
 
-
-def unflatten_batch(unflatten, vectors):
-    """Unflatten an array of shape ``(K, P)`` into parameters with a leading K axis."""
-    return unflatten(vectors)
