@@ -64,6 +64,7 @@ from .landscape import (
     training_error,
 )
 from .losses import LOSSES, Loss, LossCheck, check_loss_assumption, get_loss
+from .glue import glue
 from .misc.flatten import flatten
 from .models import (
     Model,
@@ -155,7 +156,7 @@ __all__ = [
     "VERDICTS", "Certificate", "Objective", "certify", "certify_batch", "empirical_loss",
     "find_critical_point", "loss_slice_1d", "loss_slice_2d", "training_error",
     "LOSSES", "Loss", "LossCheck", "check_loss_assumption", "get_loss",
-    "flatten",
+    "flatten", "glue",
     "Model", "add_exponential_neuron", "add_monomial_neuron", "constant", "exponential_per_layer",
     "feedforward", "identity_shortcut", "shortcut", "single_layer",
     "COLORS", "plot_activations", "plot_architecture", "plot_census", "plot_data_2d",
