@@ -280,7 +280,11 @@ class Certificate:
         return "\n".join(lines)
 
     def _eig(self, x, digits):
-        return "~0" if abs(x) <= self.margin else _fmt(x, digits)
+        if abs(x) <= self.margin:
+            return "~0"
+        # large eigenvalues (far-out points) to `digits + 1` significant digits: their
+        # decimals are rounding noise
+        return _fmt(x, digits) if abs(x) < 100 else f"{float(x):.{digits + 1}g}"
 
     def __repr__(self):
         grad = ("<=" if self.grad_norm <= self.grad_tol else ">") + f"{self.grad_tol:g}"
