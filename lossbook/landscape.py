@@ -5,11 +5,15 @@ vectors θ of length P (``objective.flatten`` / ``objective.unflatten`` move bet
 model's parameter dict and θ). Every method accepts a batch of vectors of shape (K, P) as
 well, and then answers for each row; this is how a census certifies K points at once.
 
-A :class:`Certificate` is how the book decides what a point is: gradient norm, Hessian
-spectrum, and a perturbation probe — L at random points on spheres of several radii
-around θ is never below L(θ). At kinks (dead ReLUs) autograd's Hessian is not the
-second derivative (its gradient of max(0, z) at 0 is 0.5), so the verdict rests on the
-probes whenever they disagree with the spectrum.
+A :class:`Certificate` is how the book decides what a point is (:func:`certify_batch`):
+"certified local min" (smooth, critical, every flat Hessian direction explained by an exact
+invariance the library knows — :mod:`lossbook.invariances` — and curvature beyond a margin on
+the rest: strict modulo symmetries; or a global minimum, attaining the data's lower bound
+:func:`loss_lower_bound`), "refuted" (negative curvature at a smooth point, or a probe found a
+lower point), "undecided" (a unit at a kink, where autograd's derivatives are conventions —
+its gradient of max(0, z) at 0 is 0.5 —, unexplained flat directions, a training error hanging
+on sgn(0)) or "not critical". Every piece of evidence is kept on the certificate, and its
+``summary()`` prints only text that is the same on any machine.
 """
 from dataclasses import dataclass, field
 

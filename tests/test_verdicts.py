@@ -229,3 +229,44 @@ def test_kink_and_homogeneity_metadata():
     assert lb.get_activation("quadratic").homogeneity == 2
     assert lb.get_activation("monomial", degree=3).homogeneity == 3
     assert lb.get_activation("tanh").homogeneity is None
+
+
+def _curve_data():
+    X, y = lb.make_interval_data(12, random_state=0)
+    y = y.copy()
+    y[:3] *= -1  # not separable: minima with error > 0
+    return np.hstack([X, X ** 2 - 0.3]), y
+
+
+def test_quadratic_fibre_explains_the_quadratic_single_layer():
+    X, y = _curve_data()
+    model = lb.single_layer(2, 3, "quadratic")
+    obj = lb.Objective(model, HINGE3, X, y)
+    params, _ = lb.find_critical_point(obj, model.init(1))
+    cert = lb.certify(obj, params, n_probes=30)
+    assert cert.grad_norm < 1e-9 and cert.n_flat == 6 and cert.n_unexplained == 0
+    assert "quadratic fibre ×6" in cert.invariances and cert.verdict == "certified local min"
+
+
+def test_exponential_orbit_and_identity_shortcut_tangents_are_exact():
+    X, y = _curve_data()
+    model = lb.add_exponential_neuron(lb.feedforward(2, (), "relu"), lam=0.0)
+    obj = lb.Objective(model, HINGE3, X, y)
+    theta = obj.flatten(model.init(0))
+    inv = lb.invariance_tangents(obj, theta)
+    assert inv.names == ("exponential neuron orbit ×1",)
+    p = obj.unflatten(theta)
+    for t in (-0.5, 0.7):  # (a, b) -> (a e^-t, b + t): the same outputs
+        q = dict(p, a=p["a"] * np.exp(-t), b=p["b"] + t)
+        np.testing.assert_allclose(obj.outputs(obj.flatten(q)), obj.outputs(theta), rtol=1e-12, atol=1e-12)
+    with_reg = lb.add_exponential_neuron(lb.feedforward(2, (), "relu"), lam=1.0)
+    assert lb.invariance_tangents(lb.Objective(with_reg, HINGE3, X, y), theta).names == ()
+    model = lb.identity_shortcut(2, (2,), "tanh")
+    obj = lb.Objective(model, HINGE3, X, y)
+    theta = obj.flatten(model.init(0))
+    inv = lb.invariance_tangents(obj, theta)
+    # rows of V (2) and c orthogonal to a (d − 1 = 1 each), and the c/b trade-off
+    assert inv.names == ("identity-shortcut invariance ×4",)
+    f0 = obj.outputs(theta)
+    for t in inv.tangents:
+        np.testing.assert_allclose(obj.outputs(theta + 0.3 * t), f0, rtol=1e-12, atol=1e-12)
