@@ -504,7 +504,8 @@ def certify_batch(objective, thetas, *, grad_tol=1e-6, eig_tol=1e-6, radii=(1e-1
     - otherwise the flat space N (|λ| ≤ margin) is compared with the span T of the exact
       invariances the library knows at θ (:mod:`lossbook.invariances`): a direction of N is
       unexplained when its principal-angle sine to T exceeds 0.1. Any unexplained direction →
-      **undecided** ('k flat directions not explained by a known invariance'); a sample with
+      **undecided** ('k flat directions not explained by a known invariance', plus 'far out'
+      when max |θ| > 100: the saturated plateaus that slide to infinity); a sample with
       |f_i| ≤ 1e-8·max(1, max |f|) such that the training error changes when these tiny
       outputs are all moved to +δ or all to −δ → **undecided** ('training error hangs on
       sgn(0)');
@@ -623,6 +624,8 @@ def certify_batch(objective, thetas, *, grad_tol=1e-6, eig_tol=1e-6, radii=(1e-1
             if n_unexp:
                 why.append(f"{n_unexp} flat direction{'s' if n_unexp > 1 else ''} not explained "
                            "by a known invariance")
+                if onp.max(onp.abs(theta)) > 100:  # the audit's plateaus sliding to infinity
+                    why.append("far out (max |theta| > 100)")
             if tiny:
                 why.append("training error hangs on sgn(0): it changes when the outputs "
                            "|f_i| <= 1e-8·max(1, max |f|) move to either side of 0")
