@@ -81,6 +81,8 @@ def test_saturated_softplus_plateau_is_not_certified():
         assert cert.n_flat >= 15 and cert.invariances == ()
         assert cert.verdict in ("undecided", "refuted")
         assert not cert.is_local_min and not cert.is_bad_local_min
+        if cert.verdict == "undecided":
+            assert "not explained by a known invariance" in cert.reason and "far out" in cert.reason
 
 
 def test_negative_curvature_at_a_smooth_point_refutes():
