@@ -46,6 +46,13 @@ from .exact import (
     linear_population_minimiser,
 )
 from .glue import glue
+from .hypotheses import (
+    HYPOTHESIS_RESULTS,
+    Hypothesis,
+    HypothesisReport,
+    check_hypotheses,
+    is_polynomially_separable,
+)
 from .invariances import Invariances, invariance_tangents, unexplained_directions
 from .landscape import (
     VERDICTS,
@@ -192,6 +199,8 @@ __all__ = [
     "DescentPath", "gradient_descent", "output_scaling_derivative",
     "population_explorer", "render_population_minimisers", "render_sphere_condition",
     "sphere_condition_explorer",
+    "HYPOTHESIS_RESULTS", "Hypothesis", "HypothesisReport", "check_hypotheses",
+    "is_polynomially_separable",
     "loss_lower_bound", "Unit", "Invariances", "invariance_tangents", "unexplained_directions",
     "CATEGORIES", "COUNT_KEYS", "CensusBand", "census_band", "load_census", "nudge",
 ]
