@@ -45,6 +45,7 @@ from .exact import (
     linear_population_error,
     linear_population_minimiser,
 )
+from .glue import glue
 from .landscape import (
     VERDICTS,
     Certificate,
@@ -64,7 +65,6 @@ from .landscape import (
     training_error,
 )
 from .losses import LOSSES, Loss, LossCheck, check_loss_assumption, get_loss
-from .glue import glue
 from .misc.flatten import flatten
 from .models import (
     Model,

@@ -29,8 +29,9 @@ import numpy as onp
 from autograd import grad
 from scipy.optimize import minimize
 
-from ._validation import check_int, check_random_state, check_real
+from ._validation import check_array, check_int, check_random_state, check_real
 from .landscape import Objective
+from .models import Model
 
 __all__ = ["taylor_coefficients", "CurveTest", "curve_test", "DescentRate", "descent_rate",
            "make_binomial_alternating_data"]
@@ -42,14 +43,14 @@ def _as_function(fun):
         # evaluated as a batch of one: 0-d parameter leaves would meet an autograd bug in
         # nested derivatives (indexing a 0-d array, e.g. a[..., None], breaks sparse_add)
         return (lambda theta: np.sum(fun.value(np.reshape(theta, (1, -1))))), fun.n_params
-    if not callable(fun):
+    if not callable(fun) or isinstance(fun, Model):
         raise TypeError(f"fun: expected a callable of a flat vector or an Objective, "
                         f"got {type(fun).__name__}")
     return fun, None
 
 
 def _check_point(theta, n_params):
-    theta = onp.asarray(theta, dtype=float)
+    theta = check_array(theta, "theta", finite=False, nonempty=False)
     if theta.ndim != 1 or theta.size == 0:
         raise ValueError(f"theta: expected a non-empty 1-D vector, got shape {theta.shape}")
     if n_params is not None and theta.shape[0] != n_params:
@@ -224,13 +225,16 @@ def descent_rate(fun, theta, radii=(0.2, 0.1, 0.05, 0.025), *, n_starts=4, direc
         raise ValueError("radii: expected at least two radii to fit an exponent")
     n_starts = check_int(n_starts, "n_starts", minimum=0)
     maxiter = check_int(maxiter, "maxiter", minimum=1)
+    tol = check_real(tol, "tol", minimum=0.0, maximum=1.0)
     rng = check_random_state(random_state)
     P = theta.shape[0]
     starts = rng.standard_normal((n_starts, P))
     if directions is not None:
-        extra = onp.atleast_2d(onp.asarray(directions, dtype=float))
-        if extra.shape[1] != P:
+        extra = onp.atleast_2d(check_array(directions, "directions"))
+        if extra.ndim != 2 or extra.shape[1] != P:
             raise ValueError(f"directions: expected rows of length {P}, got shape {extra.shape}")
+        if onp.any(onp.linalg.norm(extra, axis=1) == 0):
+            raise ValueError("directions: expected non-zero vectors")
         starts = onp.vstack([extra, starts])
     if len(starts) == 0:
         raise ValueError("n_starts: expected at least one start (or some directions)")

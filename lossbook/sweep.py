@@ -11,8 +11,8 @@ from dataclasses import dataclass, field
 import numpy as onp
 
 from ._threads import one_blas_thread
-from ._validation import check_int, check_real
-from .landscape import Objective, _small, certify_batch
+from ._validation import check_int, check_optional_bool, check_radii, check_real
+from .landscape import Objective, _check_tolerances, _small, certify_batch
 
 
 @dataclass
@@ -35,9 +35,10 @@ def train_batch(objective, thetas, *, maxiter=2000, gtol=1e-9, history=10, progr
     """
     if not isinstance(objective, Objective):
         raise TypeError(f"objective: expected a lossbook Objective, got {type(objective).__name__}")
-    x = onp.array(onp.atleast_2d(objective._check_theta(thetas)), dtype=float)
-    if not onp.all(onp.isfinite(x)):
-        raise ValueError("thetas: contains NaN or infinite values")
+    x = onp.array(onp.atleast_2d(objective._check_theta(thetas, "thetas")), dtype=float)
+    if x.ndim != 2:
+        raise ValueError(f"thetas: expected shape (K, {objective.n_params}), got {x.shape}")
+    check_optional_bool(progress, "progress")
     maxiter = check_int(maxiter, "maxiter", minimum=0)
     gtol = check_real(gtol, "gtol", minimum=0.0)
     m = check_int(history, "history", minimum=1)
@@ -87,7 +88,7 @@ def train_batch(objective, thetas, *, maxiter=2000, gtol=1e-9, history=10, progr
             # rejected just below, so the floating-point warning is silenced rather than raised
             with onp.errstate(over="ignore", invalid="ignore"):
                 if trial == 0:
-                    ft, gt = objective.value_and_gradient(xt)
+                    ft, gt = objective._value_and_gradient(xt)
                 else:
                     ft = onp.asarray(objective.value(xt), dtype=float)
             ok = onp.isfinite(ft) & (ft <= f[idx] + 1e-4 * t[idx] * slope[idx])
@@ -273,6 +274,12 @@ def census(model, loss, X, y, *, n_runs=100, reduction="mean", random_state=0, m
     """
     objective = Objective(model, loss, X, y, reduction=reduction)
     n_runs = check_int(n_runs, "n_runs", minimum=1)
+    _check_tolerances(grad_tol, eig_tol, 0.0)
+    check_radii(radii)
+    check_int(n_probes, "n_probes", minimum=1)
+    check_real(gtol, "gtol", minimum=0.0)
+    check_int(maxiter, "maxiter", minimum=0)
+    check_optional_bool(progress, "progress")
     thetas0 = objective.flatten(model.init(random_state, batch=n_runs))
     res = train_batch(objective, thetas0, maxiter=maxiter, gtol=gtol, progress=progress)
     certs = certify_batch(objective, res.thetas, grad_tol=grad_tol, eig_tol=eig_tol, radii=radii,
