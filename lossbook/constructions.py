@@ -197,7 +197,7 @@ def dead_relu_point(X, y, loss, *, hidden=(4,), activation="relu", kappa=1.0, ra
 
 def _f_D(d, X, y, loss, f_D, kappa, random_state):
     """f_D as a constant (default) or a dead ReLU network; returns (model, params, value)."""
-    if f_D == "constant":
+    if isinstance(f_D, str) and f_D == "constant":
         return constant(d), {"c": onp.array(0.0)}, 0.0
     if isinstance(f_D, (tuple, list)):
         if not f_D or any(isinstance(h, bool) or not isinstance(h, (int, onp.integer)) or h < 1
@@ -513,10 +513,10 @@ def counterexample(result_id, activation=None, *, theorem=1, n_samples=None, p=6
     from .data import make_shared_coordinate_data
     from .landscape import Objective
 
-    if result_id not in COUNTEREXAMPLE_IDS:
+    if not isinstance(result_id, str) or result_id not in COUNTEREXAMPLE_IDS:
         raise ValueError(f"result_id: expected one of {', '.join(COUNTEREXAMPLE_IDS)}, "
                          f"got {result_id!r}")
-    if theorem not in (1, 2):
+    if isinstance(theorem, bool) or not isinstance(theorem, int) or theorem not in (1, 2):
         raise ValueError(f"theorem: expected 1 or 2, got {theorem!r}")
     loss = get_loss("polynomial_hinge", p=check_int(p, "p", minimum=2))
     activation = _DEFAULT_ACTIVATION[result_id] if activation is None else activation

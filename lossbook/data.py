@@ -391,9 +391,9 @@ def check_dataset_condition(X, y, *, kind="prop12", solver="CLARABEL", tol=1e-6)
     Returns a :class:`DatasetCondition` with the margins and the witness λ.
     """
     X, y = check_Xy(X, y)
-    if kind not in ("prop11", "prop12"):
+    if not isinstance(kind, str) or kind not in ("prop11", "prop12"):
         raise ValueError(f"kind: expected 'prop11' or 'prop12', got {kind!r}")
-    if solver not in ("CLARABEL", "SCS"):
+    if not isinstance(solver, str) or solver not in ("CLARABEL", "SCS"):
         raise ValueError(f"solver: expected 'CLARABEL' or 'SCS', got {solver!r}")
     tol = check_real(tol, "tol", minimum=0.0)
     n_pos, n_neg = int(onp.sum(y > 0)), int(onp.sum(y < 0))

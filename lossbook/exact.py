@@ -135,6 +135,8 @@ def linear_population_minimiser(loss="quadratic", *, pos_point=Fraction(5, 4), n
     minimum loss is 0, so the minimiser has zero error (icml-prop-8).
     """
     p = check_int(p, "p", minimum=1)
+    if not isinstance(loss, str) or loss not in ("quadratic", "polynomial_hinge"):
+        raise ValueError(f"loss: expected 'quadratic' or 'polynomial_hinge', got {loss!r}")
     name = get_loss(loss, **({"p": p} if loss == "polynomial_hinge" else {})).name
     if loss not in ("quadratic", "polynomial_hinge"):
         raise ValueError(f"loss: expected 'quadratic' or 'polynomial_hinge', got {loss!r}")

@@ -73,7 +73,7 @@ class Objective:
         if self.X.shape[1] != model.n_features:
             raise ValueError(f"X: model {model.name} expects {model.n_features} features, "
                              f"got {self.X.shape[1]}")
-        if reduction not in ("mean", "sum"):
+        if not isinstance(reduction, str) or reduction not in ("mean", "sum"):
             raise ValueError(f"reduction: expected 'mean' or 'sum', got {reduction!r}")
         self.reduction = reduction
         self._template = model.init(0)
@@ -215,7 +215,7 @@ def find_critical_point(objective, params, *, method="trust-exact", target="mini
     found too (the search of ICML Prop 10). Returns ``(params, result)`` with scipy's result.
     """
     _check_objective(objective)
-    if target not in ("minimum", "any"):
+    if not isinstance(target, str) or target not in ("minimum", "any"):
         raise ValueError(f"target: expected 'minimum' or 'any', got {target!r}")
     if method is not None:
         check_choice(method, "method", _METHODS)

@@ -175,7 +175,7 @@ def tensor_form(T, u):
     if T.ndim > 0 and any(s != T.shape[0] for s in T.shape):
         raise ValueError(f"T: expected a tensor with equal sides (d, …, d), got shape {T.shape}")
     if u.ndim != 1 or (T.ndim > 0 and any(s != u.shape[0] for s in T.shape)):
-        raise ValueError(f"u: expected a vector of length {T.shape[0] if T.ndim else 'd'}, "
+        raise ValueError(f"u: expected a vector of length {T.shape[0] if T.ndim else 'd'} (the side of T), "
                          f"got shape {u.shape}")
     with onp.errstate(over="ignore", invalid="ignore"):
         for _ in range(T.ndim):

@@ -131,7 +131,8 @@ def plot_slice_1d(ts, values, *, ax=None, label=None, title="1-D slice of the lo
     ts = check_grid(ts, "ts")
     values = check_array(values, "values", ndim=1, finite=False)
     if values.shape != ts.shape:
-        raise ValueError(f"values: expected one value per t, shape {ts.shape}, got {values.shape}")
+        raise ValueError(f"values: expected one value per entry of ts, shape {ts.shape}, "
+                         f"got {values.shape}")
     if onp.any(onp.isnan(values)):
         raise ValueError("values: contains NaN")
     check_str(label, "label", optional=True)
@@ -189,7 +190,7 @@ def plot_census(census, *, ax=None, title=None, bins=None):
 
 def plot_architecture(kind="shortcut", *, ax=None):
     """Schematic of ICML Fig. 1: ``'identity'`` (a residual block) or ``'shortcut'`` (f_S + f_D)."""
-    if kind not in ("identity", "shortcut"):
+    if not isinstance(kind, str) or kind not in ("identity", "shortcut"):
         raise ValueError(f"kind: expected 'identity' or 'shortcut', got {kind!r}")
     check_ax(ax)
     ax = _ax(ax, figsize=(5, 3))

@@ -43,8 +43,14 @@ def train_batch(objective, thetas, *, maxiter=2000, gtol=1e-9, history=10, progr
     gtol = check_real(gtol, "gtol", minimum=0.0)
     m = check_int(history, "history", minimum=1)
     K, P = x.shape
-    f = onp.asarray(objective.value(x), dtype=float)
-    g = onp.asarray(objective.gradient(x), dtype=float)
+    with onp.errstate(over="ignore", invalid="ignore"):  # an overflow is reported just below
+        f = onp.asarray(objective.value(x), dtype=float)
+        g = onp.asarray(objective._grad(x), dtype=float)  # what objective.gradient computes
+    bad = ~(onp.isfinite(f) & onp.all(onp.isfinite(g), axis=1))
+    if bad.any():
+        raise ValueError(f"thetas: the loss or its gradient overflows float64 at {int(bad.sum())} of "
+                         f"the {K} starting points; expected smaller initial parameters "
+                         "(init_scale) or data X of smaller scale")
     S = onp.zeros((m, K, P))  # curvature pairs in a ring buffer; slot (head - 1) % m is newest
     Y = onp.zeros((m, K, P))
     rho = onp.zeros((m, K))  # a pair with rho = 0 is skipped by the two-loop recursion

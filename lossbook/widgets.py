@@ -94,10 +94,10 @@ def render_neuron_loss(activation="softplus", loss="polynomial_hinge", *, p=2, s
     from .losses import LOSSES, check_loss_assumption, get_loss
     from .plotting import COLORS
 
-    if activation not in ACTIVATIONS:
+    if not isinstance(activation, str) or activation not in ACTIVATIONS:
         raise ValueError(f"activation: expected one of {', '.join(ACTIVATIONS)}, "
                          f"got {activation!r}")
-    if loss not in LOSSES:
+    if not isinstance(loss, str) or loss not in LOSSES:
         raise ValueError(f"loss: expected one of {', '.join(LOSSES)}, got {loss!r}")
     p = check_int(p, "p", minimum=1, maximum=100)
     slope = check_real(slope, "slope", minimum=0.0)
@@ -291,7 +291,7 @@ def render_counterexample(choice="Prop 2 · ReLU", *, radius=0.5, n_neurons=4, n
     from .constructions import counterexample
     from .landscape import certify
 
-    if choice not in COUNTEREXAMPLE_CHOICES:
+    if not isinstance(choice, str) or choice not in COUNTEREXAMPLE_CHOICES:
         raise ValueError(f"choice: expected one of {', '.join(COUNTEREXAMPLE_CHOICES)}, "
                          f"got {choice!r}")
     radius = check_real(radius, "radius", minimum=0.0, strict=True, maximum=100.0)
@@ -709,7 +709,7 @@ def render_census(n_samples=20, n_neurons=4, p=6, activation="softplus", overlap
     from .plotting import COLORS, plot_census
     from .sweep import census
 
-    if data not in ("subspace", "separable"):
+    if not isinstance(data, str) or data not in ("subspace", "separable"):
         raise ValueError(f"data: expected 'subspace' or 'separable', got {data!r}")
     n = check_int(n_samples, "n_samples", minimum=4)
     M = check_int(n_neurons, "n_neurons", minimum=1)
@@ -766,7 +766,7 @@ def census_explorer(*, data="subspace", n_samples=20, n_neurons=4, p=6, activati
                     overlap=1, n_features=2, hidden=()):
     """Widget: sliders for n, M, p, the neuron and the subspace overlap (or, for
     ``data='separable'``, the dimension d) rerun :func:`render_census` (20 runs)."""
-    if data not in ("subspace", "separable"):
+    if not isinstance(data, str) or data not in ("subspace", "separable"):
         raise ValueError(f"data: expected 'subspace' or 'separable', got {data!r}")
     n_samples = check_range(n_samples, "n_samples", 4, 40, integer=True)
     n_neurons = check_range(n_neurons, "n_neurons", 1, 24, integer=True)

@@ -58,7 +58,8 @@ def flatten(params, *, batch_ndim=0):
             raise ValueError(f"batch_ndim: every array needs {batch_ndim} leading batch axes, "
                              f"got one of shape {leaf.shape}")
         if leaf.shape[:batch_ndim] != batch_shape:
-            raise ValueError("params: every array must share the same leading batch axes")
+            raise ValueError(f"params: with batch_ndim={batch_ndim} every array must share the same "
+                             "leading batch axes")
     vector = onp.concatenate([leaf.reshape(batch_shape + (-1,)) for leaf in leaves], axis=-1)
     offsets = onp.concatenate([[0], onp.cumsum(sizes)]).astype(int)
     template = params
