@@ -31,7 +31,8 @@ def _check_basis(basis, d, name):
     if not basis:
         raise ValueError(f"{name}: expected at least one coordinate index")
     if len(set(basis)) != len(basis) or min(basis) < 0 or max(basis) >= d:
-        raise ValueError(f"{name}: expected distinct indices in [0, {d - 1}], got {basis}")
+        raise ValueError(f"{name}: expected distinct indices in [0, {d - 1}] (n_features = {d}), "
+                         f"got {basis}")
     return basis
 
 

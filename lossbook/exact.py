@@ -168,7 +168,14 @@ def linear_population_minimiser(loss="quadratic", *, pos_point=Fraction(5, 4), n
             neg = (F(hif) - F(lof)) / (hif - lof)
         return 0.5 * pos + 0.5 * neg
 
-    res = minimize(pop_loss, onp.zeros(2), method="Nelder-Mead",
+    def safe_loss(theta):
+        # far from the minimum the powers overflow float64: there the loss is +inf, which the
+        # simplex rejects (no warning, no NaN)
+        with onp.errstate(over="ignore", invalid="ignore"):
+            value = pop_loss(theta)
+        return value if onp.isfinite(value) else onp.inf
+
+    res = minimize(safe_loss, onp.zeros(2), method="Nelder-Mead",
                    options={"xatol": 1e-10, "fatol": 1e-14, "maxiter": 4000})
     a, b = (float(v) for v in res.x)
     thr = -b / a if a != 0 else None

@@ -121,9 +121,12 @@ def directional_moments(c, X, directions, degrees=(0, 1, 2, 3, 4)):
     if U.ndim != 2 or U.shape[1] != X.shape[1]:
         raise ValueError(f"directions: expected shape (J, {X.shape[1]}), "
                          f"got {onp.shape(directions)}")
-    norms = onp.linalg.norm(U, axis=1, keepdims=True)
-    if onp.any(norms == 0):
+    if onp.any(onp.all(U == 0, axis=1)):
         raise ValueError("directions: expected non-zero vectors")
+    big = onp.max(onp.abs(U), axis=1, keepdims=True)
+    if onp.any(big > 1e150):  # the norm would overflow: scale such rows down first
+        U = onp.where(big > 1e150, U / big, U)
+    norms = onp.linalg.norm(U, axis=1, keepdims=True)
     if isinstance(degrees, (str, bytes)) or not hasattr(degrees, "__iter__"):
         raise TypeError(f"degrees: expected a sequence of non-negative ints, got {degrees!r}")
     degrees = [check_int(k, "degrees", minimum=0, maximum=1000) for k in degrees]

@@ -19,6 +19,13 @@ def _check_names(values, name):
     return values
 
 
+def _check_z(z):
+    z = check_grid(z, "z")
+    if onp.max(onp.abs(z)) > 1e6:
+        raise ValueError(f"z: expected |z| <= 1e6 (the curves overflow beyond), got {onp.max(onp.abs(z)):g}")
+    return z
+
+
 def _check_2d(X, y, *, exactly=True):
     X, y = check_Xy(X, y)
     if X.shape[1] < 2 or (exactly and X.shape[1] != 2):
@@ -57,7 +64,7 @@ def plot_activations(names=("softplus", "relu", "leaky_relu", "sigmoid", "quadra
             acts.append(get_activation(name))
         except (TypeError, ValueError) as err:
             raise type(err)(f"names: {err}") from None
-    z = onp.linspace(-3, 3, 601) if z is None else check_grid(z, "z")
+    z = onp.linspace(-3, 3, 601) if z is None else _check_z(z)
     ax = _ax(ax)
     for name in names:
         act = get_activation(name) if isinstance(name, str) else name
@@ -76,7 +83,7 @@ def plot_losses(losses=None, *, z=None, ax=None):
                 get_loss(loss)
             except (TypeError, ValueError) as err:
                 raise type(err)(f"losses: {err}") from None
-    z = onp.linspace(-3, 2, 501) if z is None else check_grid(z, "z")
+    z = onp.linspace(-3, 2, 501) if z is None else _check_z(z)
     ax = _ax(ax)
     losses = losses or [get_loss("zero_one"), get_loss("polynomial_hinge", p=2),
                         get_loss("quadratic"), get_loss("logistic")]
@@ -154,7 +161,9 @@ def plot_slice_2d(s, t, values, *, ax=None, title="2-D slice of the loss", level
     if values.shape != (t.size, s.size):
         raise ValueError(f"values: expected shape (len(t), len(s)) = {(t.size, s.size)}, "
                          f"got {values.shape}")
-    if not isinstance(levels, (list, tuple, onp.ndarray)):
+    if isinstance(levels, (list, tuple, onp.ndarray)):
+        levels = check_array(levels, "levels", ndim=1)
+    else:
         levels = check_int(levels, "levels", minimum=1, maximum=1000)
     check_str(title, "title", optional=True)
     ax = _ax(ax)
@@ -173,7 +182,11 @@ def plot_census(census, *, ax=None, title=None, bins=None):
         raise TypeError(f"census: expected a lossbook Census, got {type(census).__name__}")
     check_ax(ax)
     check_str(title, "title", optional=True)
-    if bins is not None and not isinstance(bins, (list, tuple, onp.ndarray)):
+    if isinstance(bins, (list, tuple, onp.ndarray)):
+        bins = check_array(bins, "bins", ndim=1)
+        if bins.size < 2 or onp.any(onp.diff(bins) <= 0):
+            raise ValueError("bins: expected an increasing array of at least 2 bin edges")
+    elif bins is not None:
         bins = check_int(bins, "bins", minimum=1, maximum=10_000)
     ax = _ax(ax)
     errors = onp.asarray(census.errors)

@@ -187,8 +187,8 @@ class DescentRate:
     radii: onp.ndarray
     drops: onp.ndarray  # D(r) for each radius (≥ 0 means no decrease was found)
     directions: onp.ndarray = field(repr=False)  # the minimising unit direction per radius
-    exponent: float  # m in D(r) ≈ −c r^m (nan when some D(r) ≥ 0)
-    constant: float  # c
+    exponent: float  # m in D(r) ≈ −c r^m (None when some D(r) ≥ 0: nothing to fit)
+    constant: float  # c (None likewise)
 
     @property
     def descends(self):
@@ -273,7 +273,7 @@ def descent_rate(fun, theta, radii=(0.2, 0.1, 0.05, 0.025), *, n_starts=4, direc
         slope, intercept = onp.polyfit(onp.log(radii), onp.log(-drops), 1)
         exponent, const = float(slope), float(onp.exp(intercept))
     else:
-        exponent, const = float("nan"), float("nan")
+        exponent, const = None, None
     return DescentRate(radii, drops, onp.array(best_dirs), exponent, const)
 
 

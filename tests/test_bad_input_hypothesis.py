@@ -7,7 +7,7 @@ of the table's bad values for any kind of argument, or a generated number, strin
 array. The call must then either raise a ValueError/TypeError naming that argument, or
 return without any warning and without NaN in its result. The "ci" profile of
 tests/conftest.py derandomizes the examples (12 per callable), so a run is reproducible;
-``HYPOTHESIS_PROFILE=thorough`` draws 200 fresh random examples per callable.
+``HYPOTHESIS_PROFILE=thorough`` draws 60 fresh random examples per callable.
 """
 import numpy as np
 import pytest
