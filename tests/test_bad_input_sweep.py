@@ -12,16 +12,16 @@ import pytest
 from _badinput import OUTCOMES, allowed, cases, missing_baselines, run_case, signature, targets
 
 CASES = cases()
-BY_TARGET = collections.defaultdict(list)
+BY_TARGET = {}  # a plain dict: looking a name up must not add it (tests run in any order)
 for _case in CASES:
-    BY_TARGET[_case[0]].append(_case)
+    BY_TARGET.setdefault(_case[0], []).append(_case)
 _RESULTS = {}
 
 
 def _run(name):
     if name not in _RESULTS:
         _RESULTS[name] = [(arg, label, *run_case(name, arg, value))
-                          for _, arg, label, value in BY_TARGET[name]]
+                          for _, arg, label, value in BY_TARGET.get(name, [])]
     return _RESULTS[name]
 
 
