@@ -17,7 +17,7 @@ import numpy as onp
 from autograd import elementwise_grad
 from autograd.extend import defvjp, primitive
 
-from ._validation import check_int, check_real
+from ._validation import check_array, check_int, check_real
 
 #: The neuron classes of ICML §4.1, in the order of its Table 1.
 CLASSES = ("softplus", "relu", "leaky_relu", "sigmoid", "quadratic")
@@ -291,7 +291,7 @@ def check_neuron(activation, *, grid=None, tol=1e-9, strong_convexity=1e-3):
     if grid is None:
         half = onp.linspace(0.0, 10.0, 2001)
     else:
-        half = onp.asarray(grid, dtype=float)
+        half = check_array(grid, "grid", finite=False, nonempty=False)
         if half.ndim != 1 or half.size < 2 or not onp.all(onp.isfinite(half)) or onp.any(half < 0):
             raise ValueError("grid: expected a 1-D array of at least 2 finite non-negative numbers")
         half = onp.union1d(half, [0.0])

@@ -29,7 +29,18 @@ import numpy as onp
 from autograd import elementwise_grad, grad, hessian
 from scipy.optimize import brentq, linprog, minimize
 
-from ._validation import check_int, check_random_state, check_real, check_X, check_Xy, check_y
+from ._validation import (
+    DATA_LIMIT,
+    check_array,
+    check_bool,
+    check_int,
+    check_pair,
+    check_random_state,
+    check_real,
+    check_X,
+    check_Xy,
+    check_y,
+)
 from .activations import get_activation
 from .losses import get_loss, loss_weights
 from .models import constant, feedforward, identity_shortcut, shortcut, single_layer
@@ -94,6 +105,7 @@ def best_linear(loss, X, y, *, bias=True, gtol=1e-12):
     """
     loss = get_loss(loss)
     X, y = check_Xy(X, y)
+    bias = check_bool(bias, "bias")
     gtol = check_real(gtol, "gtol", minimum=0.0, strict=True)
     A = onp.hstack([X, onp.ones((len(X), 1))]) if bias else X
 
@@ -185,9 +197,13 @@ def dead_relu_point(X, y, loss, *, hidden=(4,), activation="relu", kappa=1.0, ra
 
 def _f_D(d, X, y, loss, f_D, kappa, random_state):
     """f_D as a constant (default) or a dead ReLU network; returns (model, params, value)."""
-    if f_D == "constant":
+    if isinstance(f_D, str) and f_D == "constant":
         return constant(d), {"c": onp.array(0.0)}, 0.0
     if isinstance(f_D, (tuple, list)):
+        if not f_D or any(isinstance(h, bool) or not isinstance(h, (int, onp.integer)) or h < 1
+                          for h in f_D):
+            raise ValueError(f"f_D: expected 'constant' or a non-empty tuple of hidden widths "
+                             f"(ints >= 1), got {f_D!r}")
         model, params = dead_relu_point(X, y, loss, hidden=tuple(f_D), kappa=kappa,
                                         random_state=random_state)
         value = float(onp.asarray(model.apply(params, X[:1]))[0])
@@ -227,7 +243,7 @@ def dead_neuron_point(X, y, loss, *, n_neurons=3, activation="relu", f_D="consta
 def _direction(X, direction):
     if direction is None:
         return halfspace_direction(X)
-    u = onp.asarray(direction, dtype=float)
+    u = check_array(direction, "direction")
     if u.shape != (X.shape[1],):
         raise ValueError(f"direction: expected a vector of length {X.shape[1]}, "
                          f"got shape {u.shape}")
@@ -412,7 +428,7 @@ def make_halfspace_data(n_samples=40, *, n_features=2, margin=0.2, pos_fraction=
     """
     d = check_int(n_features, "n_features", minimum=2)
     n = check_int(n_samples, "n_samples", minimum=2)
-    margin = check_real(margin, "margin", minimum=0.0, strict=True)
+    margin = check_real(margin, "margin", minimum=0.0, strict=True, maximum=DATA_LIMIT / 100)
     frac = check_real(pos_fraction, "pos_fraction")
     if not 0 < frac < 1:
         raise ValueError(f"pos_fraction: expected a number in (0, 1), got {frac}")
@@ -431,8 +447,10 @@ def make_interval_data(n_samples=40, *, pos_interval=(1.0, 2.0), neg_interval=(0
     x ~ −U(neg_interval); separated by the sign of x, through the origin."""
     n = check_int(n_samples, "n_samples", minimum=2)
     for name, iv in (("pos_interval", pos_interval), ("neg_interval", neg_interval)):
-        if len(iv) != 2 or not 0 < iv[0] < iv[1]:
-            raise ValueError(f"{name}: expected (low, high) with 0 < low < high, got {iv}")
+        lo, hi = check_pair(iv, name)
+        if not 0 < lo < hi <= DATA_LIMIT:
+            raise ValueError(f"{name}: expected (low, high) with 0 < low < high <= {DATA_LIMIT:g}, "
+                             f"got {iv}")
     frac = check_real(pos_fraction, "pos_fraction")
     if not 0 < frac < 1:
         raise ValueError(f"pos_fraction: expected a number in (0, 1), got {frac}")
@@ -465,7 +483,8 @@ def symmetric_sample(n_samples=10, *, random_state=None, max_tries=100_000):
         X, y = make_signed_axes_data(n, random_state=rng)
         if 0 < onp.sum(y > 0) < n and is_symmetric_dataset(X, y):
             return X, y
-    raise RuntimeError(f"symmetric_sample: no symmetric sample in {max_tries} draws")
+    raise ValueError(f"max_tries: no symmetric sample with both labels in {max_tries} draws; "
+                     "expected more tries (or a smaller n_samples)")
 
 
 def counterexample(result_id, activation=None, *, theorem=1, n_samples=None, p=6,
@@ -494,10 +513,10 @@ def counterexample(result_id, activation=None, *, theorem=1, n_samples=None, p=6
     from .data import make_shared_coordinate_data
     from .landscape import Objective
 
-    if result_id not in COUNTEREXAMPLE_IDS:
+    if not isinstance(result_id, str) or result_id not in COUNTEREXAMPLE_IDS:
         raise ValueError(f"result_id: expected one of {', '.join(COUNTEREXAMPLE_IDS)}, "
                          f"got {result_id!r}")
-    if theorem not in (1, 2):
+    if isinstance(theorem, bool) or not isinstance(theorem, int) or theorem not in (1, 2):
         raise ValueError(f"theorem: expected 1 or 2, got {theorem!r}")
     loss = get_loss("polynomial_hinge", p=check_int(p, "p", minimum=2))
     activation = _DEFAULT_ACTIVATION[result_id] if activation is None else activation

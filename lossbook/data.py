@@ -9,7 +9,18 @@ from dataclasses import dataclass
 import numpy as onp
 from scipy.optimize import linprog
 
-from ._validation import check_int, check_random_state, check_real, check_Xy
+from ._validation import (
+    DATA_LIMIT,
+    check_bool,
+    check_int,
+    check_pair,
+    check_random_state,
+    check_real,
+    check_Xy,
+)
+
+#: make_separable_data draws at most this many rounds of 4·n_samples points before it gives up
+_MAX_ROUNDS = 1000
 
 
 def _check_basis(basis, d, name):
@@ -20,7 +31,8 @@ def _check_basis(basis, d, name):
     if not basis:
         raise ValueError(f"{name}: expected at least one coordinate index")
     if len(set(basis)) != len(basis) or min(basis) < 0 or max(basis) >= d:
-        raise ValueError(f"{name}: expected distinct indices in [0, {d - 1}], got {basis}")
+        raise ValueError(f"{name}: expected distinct indices in [0, {d - 1}] (n_features = {d}), "
+                         f"got {basis}")
     return basis
 
 
@@ -45,7 +57,7 @@ def make_subspace_data(n_samples=40, *, n_features=8, pos_basis=(0, 1, 2, 3),
     d = check_int(n_features, "n_features", minimum=1)
     pos = _check_basis(pos_basis, d, "pos_basis")
     neg = _check_basis(neg_basis, d, "neg_basis")
-    scale = check_real(scale, "scale", minimum=0.0, strict=True)
+    scale = check_real(scale, "scale", minimum=0.0, strict=True, maximum=DATA_LIMIT / 100)
     n_pos, n_neg = _class_sizes(n_samples, pos_fraction)
     rng = check_random_state(random_state)
     X = onp.zeros((n_pos + n_neg, d))
@@ -61,21 +73,30 @@ def make_separable_data(n_samples=40, *, n_features=2, margin=0.1, pos_fraction=
 
     Points are standard Gaussian, kept only if |wᵀx + b| ≥ margin, labelled by the sign;
     b = 0 unless ``bias=True`` (the papers' Assumption 6 separates through the origin).
-    Returns X (n_samples, n_features), y (n_samples,), positives first.
+    Returns X (n_samples, n_features), y (n_samples,), positives first. A margin that the
+    Gaussian rarely reaches (beyond about 4) raises a ValueError after 1000 rounds of draws.
     """
     d = check_int(n_features, "n_features", minimum=1)
     margin = check_real(margin, "margin", minimum=0.0, strict=True)
+    bias = check_bool(bias, "bias")
     n_pos, n_neg = _class_sizes(n_samples, pos_fraction)
     rng = check_random_state(random_state)
     w = rng.standard_normal(d)
     w /= onp.linalg.norm(w)
     b = rng.uniform(-0.5, 0.5) if bias else 0.0
     pos, neg = [], []
-    while len(pos) < n_pos or len(neg) < n_neg:
+    for _ in range(_MAX_ROUNDS):
+        if len(pos) >= n_pos and len(neg) >= n_neg:
+            break
         x = rng.standard_normal((4 * (n_pos + n_neg), d))
         s = x @ w + b
         pos.extend(x[s >= margin])
         neg.extend(x[s <= -margin])
+    else:
+        if len(pos) < n_pos or len(neg) < n_neg:
+            raise ValueError(f"margin: no {n_samples} standard Gaussian points with |wᵀx + b| >= "
+                             f"{margin:g} in {_MAX_ROUNDS} rounds of draws; expected a smaller "
+                             "margin (below about 4)")
     X = onp.vstack([onp.array(pos[:n_pos]), onp.array(neg[:n_neg])])
     y = onp.concatenate([onp.ones(n_pos), -onp.ones(n_neg)])
     return X, y
@@ -106,6 +127,7 @@ def is_linearly_separable(X, y, *, bias=False):
     ICML Assumption 6.
     """
     X, y = check_Xy(X, y)
+    bias = check_bool(bias, "bias")
     A = X if not bias else onp.hstack([X, onp.ones((len(X), 1))])
     res = linprog(onp.zeros(A.shape[1]), A_ub=-(y[:, None] * A), b_ub=-onp.ones(len(y)),
                   bounds=[(None, None)] * A.shape[1], method="highs")
@@ -168,6 +190,7 @@ def check_assumptions(X, y, *, tol=1e-10):
     finite-sample face of Assumption 2; separability is decided by a linear program.
     """
     X, y = check_Xy(X, y)
+    tol = check_real(tol, "tol", minimum=0.0)
     pos, neg = X[y > 0], X[y < 0]
     if len(pos) == 0 or len(neg) == 0:
         raise ValueError("y: expected both labels -1 and +1 to occur")
@@ -198,7 +221,7 @@ def make_xor_data(n_samples=32, *, noise=0.25, random_state=None):
     n = check_int(n_samples, "n_samples", minimum=4)
     if n % 4:
         raise ValueError(f"n_samples: expected a multiple of 4, got {n}")
-    noise = check_real(noise, "noise", minimum=0.0)
+    noise = check_real(noise, "noise", minimum=0.0, maximum=DATA_LIMIT / 100)
     rng = check_random_state(random_state)
     centres = onp.array([[1.0, 1.0], [-1.0, -1.0], [1.0, -1.0], [-1.0, 1.0]])
     blocks = []
@@ -224,10 +247,11 @@ def make_point_interval_data(n_samples=100, *, pos_point=1.25, neg_interval=(0.0
     """
     n = check_int(n_samples, "n_samples", minimum=1)
     q = check_real(pos_point, "pos_point")
-    try:
-        lo, hi = (check_real(v, "neg_interval") for v in neg_interval)
-    except TypeError as err:
-        raise TypeError("neg_interval: expected a pair (low, high)") from err
+    if abs(q) > DATA_LIMIT:
+        raise ValueError(f"pos_point: expected |pos_point| <= {DATA_LIMIT:g}, got {q:g}")
+    lo, hi = check_pair(neg_interval, "neg_interval")
+    if max(abs(lo), abs(hi)) > DATA_LIMIT:
+        raise ValueError(f"neg_interval: expected values of magnitude <= {DATA_LIMIT:g}")
     if not lo < hi:
         raise ValueError(f"neg_interval: expected low < high, got ({lo}, {hi})")
     rng = check_random_state(random_state)
@@ -263,10 +287,9 @@ def make_sphere_data(n_samples=40, *, n_features=2, radii=(2.0, 1.0), pos_fracti
     icml-prop-12 (:func:`check_dataset_condition`). Returns X, y, positives first.
     """
     d = check_int(n_features, "n_features", minimum=1)
-    try:
-        r_pos, r_neg = (check_real(r, "radii", minimum=0.0, strict=True) for r in radii)
-    except TypeError as err:
-        raise TypeError("radii: expected a pair (positive radius, negative radius)") from err
+    r_pos, r_neg = check_pair(radii, "radii")
+    for r in (r_pos, r_neg):
+        check_real(r, "radii", minimum=0.0, strict=True, maximum=DATA_LIMIT)
     n_pos, n_neg = _class_sizes(n_samples, pos_fraction)
     rng = check_random_state(random_state)
     U = rng.standard_normal((n_pos + n_neg, d))
@@ -441,9 +464,9 @@ def check_dataset_condition(X, y, *, kind="prop12", solver="CLARABEL", tol=1e-6)
     ``reason``.
     """
     X, y = check_Xy(X, y)
-    if kind not in ("prop11", "prop12"):
+    if not isinstance(kind, str) or kind not in ("prop11", "prop12"):
         raise ValueError(f"kind: expected 'prop11' or 'prop12', got {kind!r}")
-    if solver not in ("CLARABEL", "SCS"):
+    if not isinstance(solver, str) or solver not in ("CLARABEL", "SCS"):
         raise ValueError(f"solver: expected 'CLARABEL' or 'SCS', got {solver!r}")
     tol = check_real(tol, "tol", minimum=0.0)
     n_pos, n_neg = int(onp.sum(y > 0)), int(onp.sum(y < 0))

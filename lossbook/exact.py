@@ -17,8 +17,13 @@ from fractions import Fraction
 import numpy as onp
 from scipy.optimize import minimize
 
-from ._validation import check_int
+from ._validation import check_bool, check_int
 from .losses import get_loss
+
+#: atom_bad_event_probability enumerates ~N³/6 count vectors: the largest N it accepts with
+#: exact rational arithmetic, and with floats
+EXACT_MAX_SAMPLES = 64
+FLOAT_MAX_SAMPLES = 2000
 
 
 def _fraction(value, name):
@@ -129,6 +134,9 @@ def linear_population_minimiser(loss="quadratic", *, pos_point=Fraction(5, 4), n
     minimiser returned. When q lies outside the interval the classes are separable and the
     minimum loss is 0, so the minimiser has zero error (icml-prop-8).
     """
+    p = check_int(p, "p", minimum=1)
+    if not isinstance(loss, str) or loss not in ("quadratic", "polynomial_hinge"):
+        raise ValueError(f"loss: expected 'quadratic' or 'polynomial_hinge', got {loss!r}")
     name = get_loss(loss, **({"p": p} if loss == "polynomial_hinge" else {})).name
     if loss not in ("quadratic", "polynomial_hinge"):
         raise ValueError(f"loss: expected 'quadratic' or 'polynomial_hinge', got {loss!r}")
@@ -160,7 +168,14 @@ def linear_population_minimiser(loss="quadratic", *, pos_point=Fraction(5, 4), n
             neg = (F(hif) - F(lof)) / (hif - lof)
         return 0.5 * pos + 0.5 * neg
 
-    res = minimize(pop_loss, onp.zeros(2), method="Nelder-Mead",
+    def safe_loss(theta):
+        # far from the minimum the powers overflow float64: there the loss is +inf, which the
+        # simplex rejects (no warning, no NaN)
+        with onp.errstate(over="ignore", invalid="ignore"):
+            value = pop_loss(theta)
+        return value if onp.isfinite(value) else onp.inf
+
+    res = minimize(safe_loss, onp.zeros(2), method="Nelder-Mead",
                    options={"xatol": 1e-10, "fatol": 1e-14, "maxiter": 4000})
     a, b = (float(v) for v in res.x)
     thr = -b / a if a != 0 else None
@@ -205,10 +220,9 @@ def atom_least_squares(counts, alpha):
     alpha = _fraction(alpha, "alpha")
     if not 0 < alpha < 1:
         raise ValueError(f"alpha: expected 0 < alpha < 1, got {alpha}")
-    try:
-        n1, n2, m1, m2 = (check_int(c, "counts", minimum=0) for c in counts)
-    except TypeError as err:
-        raise TypeError("counts: expected four non-negative ints (n1, n2, m1, m2)") from err
+    if isinstance(counts, (str, bytes)) or not hasattr(counts, "__len__") or len(counts) != 4:
+        raise TypeError(f"counts: expected four non-negative ints (n1, n2, m1, m2), got {counts!r}")
+    n1, n2, m1, m2 = (check_int(c, "counts", minimum=0) for c in counts)
     N = n1 + n2 + m1 + m2
     if N == 0:
         raise ValueError("counts: expected at least one sample")
@@ -239,9 +253,13 @@ def atom_bad_event_probability(alpha, n_samples, *, threshold=Fraction(1, 8), ex
     solved by :func:`atom_least_squares`, and the multinomial probabilities
     N!/(n1! n2! m1! m2!) 4^(−N) of the bad ones summed. ``exact=True`` returns a Fraction
     (all arithmetic rational; α is read as the decimal it prints as); ``exact=False`` uses
-    floats and log-factorials, vectorised, for larger N.
+    floats and log-factorials, vectorised, for larger N. The enumeration grows like N³, so N
+    is limited to ``EXACT_MAX_SAMPLES`` (64) with ``exact=True`` and ``FLOAT_MAX_SAMPLES``
+    (2000) with ``exact=False``.
     """
-    N = check_int(n_samples, "n_samples", minimum=1)
+    exact = check_bool(exact, "exact")
+    N = check_int(n_samples, "n_samples", minimum=1,
+                  maximum=EXACT_MAX_SAMPLES if exact else FLOAT_MAX_SAMPLES)
     threshold = _fraction(threshold, "threshold")
     if exact:
         alpha = _fraction(alpha, "alpha")

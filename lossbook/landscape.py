@@ -24,7 +24,16 @@ from autograd.test_util import check_grads
 from scipy.optimize import minimize
 
 from ._threads import one_blas_thread
-from ._validation import check_int, check_random_state, check_real, check_Xy
+from ._validation import (
+    check_array,
+    check_choice,
+    check_grid,
+    check_int,
+    check_radii,
+    check_random_state,
+    check_real,
+    check_Xy,
+)
 from .losses import get_loss, loss_weights
 from .misc.flatten import flatten
 from .models import Model
@@ -45,6 +54,8 @@ def empirical_loss(params, model, loss, X, y, *, reduction="mean"):
 
 def training_error(params, model, X, y):
     """R(θ) = (1/n) #{i : y_i ≠ sgn f(x_i; θ)} with sgn(0) = +1 (ICML §2)."""
+    if not isinstance(model, Model):
+        raise TypeError(f"model: expected a lossbook Model, got {type(model).__name__}")
     X, y = check_Xy(X, y)
     return _error(onp.asarray(model.apply(params, X)), y)
 
@@ -66,7 +77,7 @@ class Objective:
         if self.X.shape[1] != model.n_features:
             raise ValueError(f"X: model {model.name} expects {model.n_features} features, "
                              f"got {self.X.shape[1]}")
-        if reduction not in ("mean", "sum"):
+        if not isinstance(reduction, str) or reduction not in ("mean", "sum"):
             raise ValueError(f"reduction: expected 'mean' or 'sum', got {reduction!r}")
         self.reduction = reduction
         self._template = model.init(0)
@@ -86,6 +97,7 @@ class Objective:
         """θ from a parameter dict; arrays may carry one leading batch axis (→ shape (K, P))."""
         if not isinstance(params, dict):
             raise TypeError(f"params: expected a dict of arrays, got {type(params).__name__}")
+        self.model.check_params(params)
         tmpl = flatten(self._template)[0]
         for batch_ndim in (0, 1):
             try:
@@ -98,10 +110,11 @@ class Objective:
         raise ValueError(f"params: shapes do not match model {self.model.name}; expected the "
                          "structure of model.init() (optionally with one leading batch axis)")
 
-    def _check_theta(self, theta):
-        theta = np.asarray(theta, dtype=float) if isinstance(theta, (list, onp.ndarray)) else theta
+    def _check_theta(self, theta, name="theta"):
+        if not type(theta).__module__.startswith("autograd"):
+            theta = check_array(theta, name, ndim=(1, 2, 3))
         if np.shape(theta)[-1:] != (self.n_params,):
-            raise ValueError(f"theta: expected a last axis of length {self.n_params}, "
+            raise ValueError(f"{name}: expected a last axis of length {self.n_params}, "
                              f"got shape {np.shape(theta)}")
         return theta
 
@@ -111,47 +124,82 @@ class Objective:
         return self.model._apply(self.unflatten(self._check_theta(theta)), self.X)
 
     def value(self, theta):
-        """L(θ) for θ of shape (P,) or (..., P)."""
+        """L(θ) for θ of shape (P,) or (..., P).
+
+        Where the computation overflows float64 (huge parameters, an exponential neuron far
+        out) the value is ``inf``, deliberately and without a warning: the loss there exceeds
+        every float, and ``inf`` compares as such (a probe or a line search rejects it).
+        """
         theta = self._check_theta(theta)
         params = self.unflatten(theta)
-        f = self.model._apply(params, self.X)
-        return _reduce(self.loss(-self.y * f), self.reduction) + self.model.penalty(params)
+        with onp.errstate(over="ignore", invalid="ignore"):
+            f = self.model._apply(params, self.X)
+            L = _reduce(self.loss(-self.y * f), self.reduction) + self.model.penalty(params)
+        if not type(L).__module__.startswith("autograd") and onp.any(onp.isnan(L)):
+            L = onp.inf if onp.ndim(L) == 0 else onp.where(onp.isnan(L), onp.inf, L)
+        return L
 
     def error(self, theta):
         """Training error R(θ) for θ of shape (P,) or (..., P)."""
         return _error(onp.asarray(self.outputs(theta)), self.y)
 
     def gradient(self, theta):
-        """∇L(θ); for a batch (K, P), row k is the gradient of the k-th loss."""
-        return self._grad(onp.asarray(self._check_theta(theta), dtype=float))
+        """∇L(θ); for a batch (K, P), row k is the gradient of the k-th loss.
+
+        Raises a ValueError where L or ∇L overflows float64 (see :meth:`value`)."""
+        theta = onp.asarray(self._check_theta(theta), dtype=float)
+        with onp.errstate(over="ignore", invalid="ignore"):
+            G = self._grad(theta)
+        return _finite(G, "the gradient")
 
     def value_and_gradient(self, theta):
-        """(L(θ), ∇L(θ)) from one forward and one reverse pass; batches give one row each."""
+        """(L(θ), ∇L(θ)) from one forward and one reverse pass; batches give one row each.
+
+        Raises a ValueError where L or ∇L overflows float64 (see :meth:`value`)."""
+        values, G = self._value_and_gradient(theta)
+        return _finite(values, "the loss"), _finite(G, "the gradient")
+
+    def _value_and_gradient(self, theta):
+        """As value_and_gradient, but an overflow gives inf/NaN silently (for line searches,
+        which reject such a step)."""
         theta = onp.asarray(self._check_theta(theta), dtype=float)
-        vjp, values = make_vjp(self.value)(theta)
-        return onp.asarray(values, dtype=float), onp.asarray(vjp(onp.ones_like(values)), dtype=float)
+        with onp.errstate(over="ignore", invalid="ignore"):
+            vjp, values = make_vjp(self.value)(theta)
+            G = vjp(onp.ones_like(values))
+        return onp.asarray(values, dtype=float), onp.asarray(G, dtype=float)
 
     @one_blas_thread
     def hessian(self, theta):
         """∇²L(θ) with autograd (P Hessian-vector products); a batch (K, P) gives (K, P, P)."""
         theta = onp.asarray(self._check_theta(theta), dtype=float)
+        if theta.ndim > 2:
+            raise ValueError(f"theta: expected shape (P,) or (K, P), got {theta.shape}")
         single = theta.ndim == 1
         T = theta[None] if single else theta
         H = onp.empty(T.shape + (T.shape[-1],))
         # trace the gradient once, then one reverse sweep per coordinate: row j of every
         # run's Hessian is the vjp of the batched gradient with the cotangent e_j
-        vjp, _ = make_vjp(self._grad)(T)
-        E = onp.zeros_like(T)
-        for j in range(T.shape[-1]):
-            E[:, j] = 1.0
-            H[..., j, :] = vjp(E)
-            E[:, j] = 0.0
-        H = 0.5 * (H + onp.swapaxes(H, -1, -2))
+        with onp.errstate(over="ignore", invalid="ignore"):
+            vjp, _ = make_vjp(self._grad)(T)
+            E = onp.zeros_like(T)
+            for j in range(T.shape[-1]):
+                E[:, j] = 1.0
+                H[..., j, :] = vjp(E)
+                E[:, j] = 0.0
+            H = 0.5 * (H + onp.swapaxes(H, -1, -2))
+        _finite(H, "the Hessian")
         return H[0] if single else H
 
     def check_gradients(self, params, *, order=2):
         """Compare autograd's derivatives with finite differences (``autograd.test_util``)."""
         check_grads(self.value, modes=["rev"], order=order)(self.flatten(params))
+
+
+def _finite(values, what):
+    if not onp.all(onp.isfinite(values)):
+        raise ValueError(f"theta: {what} overflows float64 at this point (the loss is inf or its "
+                         "derivatives are not finite there); expected smaller parameters")
+    return values
 
 
 def _same_structure(params, template, batch_ndim):
@@ -171,8 +219,12 @@ def find_critical_point(objective, params, *, method="trust-exact", target="mini
     found too (the search of ICML Prop 10). Returns ``(params, result)`` with scipy's result.
     """
     _check_objective(objective)
-    if target not in ("minimum", "any"):
+    if not isinstance(target, str) or target not in ("minimum", "any"):
         raise ValueError(f"target: expected 'minimum' or 'any', got {target!r}")
+    if method is not None:
+        check_choice(method, "method", _METHODS)
+    gtol = check_real(gtol, "gtol", minimum=0.0)
+    maxiter = check_int(maxiter, "maxiter", minimum=0)
     theta0 = onp.asarray(objective.flatten(params), dtype=float)
     if theta0.ndim != 1:
         raise ValueError("params: find_critical_point takes one parameter set; use sweep.census for a batch")
@@ -190,6 +242,17 @@ def find_critical_point(objective, params, *, method="trust-exact", target="mini
         res = minimize(fun, theta0, jac=jac, method="L-BFGS-B" if method in ("trust-exact", None) else method,
                        options={"gtol": gtol, "maxiter": maxiter})
     return objective.unflatten(res.x), res
+
+
+#: scipy.optimize.minimize methods that take a gradient (find_critical_point's ``method``)
+_METHODS = ("trust-exact", "trust-ncg", "trust-krylov", "Newton-CG", "dogleg", "L-BFGS-B", "BFGS",
+            "CG", "TNC", "SLSQP", "trust-constr")
+
+
+def _check_tolerances(grad_tol, eig_tol, probe_tol):
+    return (check_real(grad_tol, "grad_tol", minimum=0.0),
+            check_real(eig_tol, "eig_tol", minimum=0.0),
+            check_real(probe_tol, "probe_tol", minimum=0.0))
 
 
 def _check_objective(objective):
@@ -415,6 +478,8 @@ def certify(objective, params, *, grad_tol=1e-6, eig_tol=1e-6,
     theta = onp.asarray(objective.flatten(params), dtype=float)
     if theta.ndim != 1:
         raise ValueError("params: certify takes one parameter set; use certify_batch for (K, P)")
+    _check_tolerances(grad_tol, eig_tol, probe_tol)
+    check_radii(radii)
     return certify_batch(objective, theta[None], grad_tol=grad_tol, eig_tol=eig_tol, radii=radii,
                          n_probes=n_probes, probe_tol=probe_tol, random_state=random_state,
                          lower_bound=lower_bound, kink_tol=kink_tol)[0]
@@ -520,10 +585,12 @@ def certify_batch(objective, thetas, *, grad_tol=1e-6, eig_tol=1e-6, radii=(1e-1
     from .invariances import invariance_tangents, output_fibres, unexplained_directions
 
     _check_objective(objective)
-    thetas = onp.atleast_2d(onp.asarray(objective._check_theta(thetas), dtype=float))
-    if not onp.all(onp.isfinite(thetas)):
-        raise ValueError("thetas: contains NaN or infinite values")
-    radii = tuple(check_real(r, "radii", minimum=0.0, strict=True) for r in radii)
+    thetas = onp.atleast_2d(onp.asarray(objective._check_theta(thetas, "thetas"), dtype=float))
+    if thetas.ndim != 2:
+        raise ValueError(f"thetas: expected shape (K, {objective.n_params}), got {thetas.shape}")
+    grad_tol, eig_tol, probe_tol = _check_tolerances(grad_tol, eig_tol, probe_tol)
+    max_elements = check_int(max_elements, "max_elements", minimum=1)
+    radii = check_radii(radii)
     n_probes = check_int(n_probes, "n_probes", minimum=1)
     grad_tol = check_real(grad_tol, "grad_tol", minimum=0.0)
     eig_tol = check_real(eig_tol, "eig_tol", minimum=0.0)
@@ -647,18 +714,18 @@ def certify_batch(objective, thetas, *, grad_tol=1e-6, eig_tol=1e-6, radii=(1e-1
 
 
 # -- slices ------------------------------------------------------------------------------------------
-def _direction(objective, direction, rng):
+def _direction(objective, direction, rng, name="direction"):
     if direction is None:
         d = rng.standard_normal(objective.n_params)
     elif isinstance(direction, dict):
         d = onp.asarray(objective.flatten(direction), dtype=float)
     else:
-        d = onp.asarray(direction, dtype=float)
+        d = check_array(direction, name, finite=False)
     if d.shape != (objective.n_params,):
-        raise ValueError(f"direction: expected a vector of length {objective.n_params}, got shape {d.shape}")
+        raise ValueError(f"{name}: expected a vector of length {objective.n_params}, got shape {d.shape}")
     norm = onp.linalg.norm(d)
     if not onp.isfinite(norm) or norm == 0:
-        raise ValueError("direction: expected a non-zero finite vector")
+        raise ValueError(f"{name}: expected a non-zero finite vector")
     return d / norm
 
 
@@ -670,7 +737,7 @@ def loss_slice_1d(objective, params, direction=None, ts=None, *, random_state=0)
     _check_objective(objective)
     theta = onp.asarray(objective.flatten(params), dtype=float)
     u = _direction(objective, direction, check_random_state(random_state))
-    ts = onp.linspace(-1, 1, 101) if ts is None else onp.asarray(ts, dtype=float)
+    ts = onp.linspace(-1, 1, 101) if ts is None else check_grid(ts, "ts")
     return ts, onp.asarray(objective.value(theta + ts[:, None] * u), dtype=float)
 
 
@@ -683,14 +750,17 @@ def loss_slice_2d(objective, params, directions=(None, None), s=None, t=None, *,
     _check_objective(objective)
     theta = onp.asarray(objective.flatten(params), dtype=float)
     rng = check_random_state(random_state)
-    u = _direction(objective, directions[0], rng)
-    v = _direction(objective, directions[1], rng)
+    if isinstance(directions, (str, dict)) or not hasattr(directions, "__len__") or len(directions) != 2:
+        raise TypeError("directions: expected a pair (u, v) of directions (vectors, params dicts "
+                        f"or None), got {type(directions).__name__}")
+    u = _direction(objective, directions[0], rng, "directions")
+    v = _direction(objective, directions[1], rng, "directions")
     v = v - (v @ u) * u
     if onp.linalg.norm(v) < 1e-12:
         raise ValueError("directions: the two directions must not be parallel")
     v /= onp.linalg.norm(v)
-    s = onp.linspace(-1, 1, 41) if s is None else onp.asarray(s, dtype=float)
-    t = onp.linspace(-1, 1, 41) if t is None else onp.asarray(t, dtype=float)
+    s = onp.linspace(-1, 1, 41) if s is None else check_grid(s, "s")
+    t = onp.linspace(-1, 1, 41) if t is None else check_grid(t, "t")
     pts = theta + s[None, :, None] * u + t[:, None, None] * v
     return s, t, onp.asarray(objective.value(pts), dtype=float)
 
@@ -734,17 +804,13 @@ def perturbation_probe(objective, params, *, radii=(1e-1, 1e-2, 1e-3), n_probes=
     theta = onp.asarray(objective.flatten(params), dtype=float)
     if theta.ndim != 1:
         raise ValueError("params: perturbation_probe takes one parameter set")
-    if isinstance(radii, (int, float)):
-        radii = (radii,)
-    radii = tuple(check_real(r, "radii", minimum=0.0, strict=True) for r in radii)
-    if not radii:
-        raise ValueError("radii: expected at least one radius")
+    radii = check_radii(radii)
     n_probes = check_int(n_probes, "n_probes", minimum=1)
     probe_tol = check_real(probe_tol, "probe_tol", minimum=0.0)
     rng = check_random_state(random_state)
     U = _unit_sphere(rng, (n_probes, theta.size))
     if directions is not None:
-        D = onp.atleast_2d(onp.asarray(directions, dtype=float))
+        D = onp.atleast_2d(check_array(directions, "directions", finite=False))
         if D.ndim != 2 or D.shape[1] != theta.size:
             raise ValueError(f"directions: expected shape (m, {theta.size}), got {D.shape}")
         norms = onp.linalg.norm(D, axis=1, keepdims=True)
@@ -765,7 +831,7 @@ def one_sided_derivatives(objective, params, direction, *, h=1e-7):
     their average (D₊ − D₋)/2, because it differentiates max(0, z) at z = 0 as 1/2: so
     ∇L can be non-zero at a minimum (D₊, D₋ > 0) and zero at a point that is not one.
     θ is a local minimum along the line only if D₊ ≥ 0 and D₋ ≥ 0. ``u`` is normalised.
-    Returns ``(D_plus, D_minus, autograd_slope)`` as floats.
+    Returns ``(D_plus, D_minus, autograd_slope)`` as floats. The step is 0 < h <= 1.
     """
     _check_objective(objective)
     theta = onp.asarray(objective.flatten(params), dtype=float)
@@ -774,7 +840,7 @@ def one_sided_derivatives(objective, params, direction, *, h=1e-7):
     if direction is None:
         raise ValueError("direction: expected a vector of length P or a params dict, got None")
     u = _direction(objective, direction, None)
-    h = check_real(h, "h", minimum=0.0, strict=True)
+    h = check_real(h, "h", minimum=0.0, strict=True, maximum=1.0)
     L0 = float(objective.value(theta))
     d_plus = (float(objective.value(theta + h * u)) - L0) / h
     d_minus = (float(objective.value(theta - h * u)) - L0) / h
@@ -796,6 +862,9 @@ def output_scaling_derivative(objective, theta):
     regulariser, if any, is not included. Accepts θ of shape (P,) or (K, P).
     """
     _check_objective(objective)
+    objective._check_theta(theta)
+    if onp.ndim(theta) > 2:
+        raise ValueError(f"theta: expected shape (P,) or (K, P), got {onp.shape(theta)}")
     f = onp.asarray(objective.outputs(theta), dtype=float)
     terms = loss_weights(objective.loss, objective.y, f) * (-objective.y * f)
     return terms.mean(axis=-1) if objective.reduction == "mean" else terms.sum(axis=-1)
@@ -839,7 +908,14 @@ def gradient_descent(objective, theta, *, learning_rate=0.1, n_steps=1000, recor
     marks = set(onp.unique(onp.geomspace(1, n_steps, record).round().astype(int)).tolist()) | {0}
     rows = []
     for k in range(n_steps + 1):
-        f0, g = objective.value_and_gradient(theta)
+        try:
+            f0, g = objective.value_and_gradient(theta)
+        except ValueError as err:
+            if k == 0:
+                raise
+            raise ValueError(f"learning_rate: gradient descent diverged at step {k} (the loss "
+                             f"overflowed float64); expected a smaller learning_rate than {eta:g} "
+                             "or backtrack=True") from err
         f0 = float(f0)
         if k in marks:
             rows.append((k, f0, float(onp.linalg.norm(theta)),

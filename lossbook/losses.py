@@ -10,7 +10,7 @@ import autograd.numpy as np
 import numpy as onp
 from autograd import elementwise_grad
 
-from ._validation import check_int, check_y
+from ._validation import check_array, check_grid, check_int, check_y
 from .activations import log1pexp
 
 
@@ -99,12 +99,17 @@ def loss_weights(loss, y, outputs):
     """
     loss = get_loss(loss)
     y = check_y(y)
-    f = onp.asarray(outputs, dtype=float)
+    f = check_array(outputs, "outputs")
     if f.ndim and f.shape[-1] != y.shape[0]:
-        raise ValueError(f"outputs: expected a last axis of length {y.shape[0]} (one per label), "
-                         f"got shape {f.shape}")
-    return onp.asarray(elementwise_grad(loss.fn)(-y * onp.broadcast_to(f, f.shape[:-1] + y.shape)),
-                       dtype=float)
+        raise ValueError(f"outputs: expected a last axis of length {y.shape[0]} (one per label "
+                         f"of y), got shape {f.shape}")
+    with onp.errstate(over="ignore", invalid="ignore"):
+        weights = onp.asarray(elementwise_grad(loss.fn)(-y * onp.broadcast_to(f, f.shape[:-1] + y.shape)),
+                              dtype=float)
+    if not onp.all(onp.isfinite(weights)):
+        raise ValueError(f"outputs: ℓ' of {loss.name} overflows float64 at these outputs; "
+                         "expected outputs of smaller magnitude")
+    return weights
 
 
 @dataclass(frozen=True)
@@ -134,9 +139,11 @@ def check_loss_assumption(loss, *, paper="icml", p=None, grid=None):
     the smoothness order comes from the loss's formula.
     """
     loss = get_loss(loss)
-    if paper not in ("icml", "neurips"):
+    if not isinstance(paper, str) or paper not in ("icml", "neurips"):
         raise ValueError(f"paper: expected 'icml' or 'neurips', got {paper!r}")
-    z = onp.linspace(-10, 10, 4001) if grid is None else onp.asarray(grid, dtype=float)
+    z = onp.linspace(-10, 10, 4001) if grid is None else check_grid(grid, "grid")
+    if grid is not None and (z.size < 2 or onp.any(onp.diff(z) <= 0) or onp.max(onp.abs(z)) > 100):
+        raise ValueError("grid: expected an increasing 1-D grid of at least 2 points in [-100, 100]")
     values = onp.asarray(loss(z), dtype=float)
     smooth = loss.smoothness >= 0
     slope = onp.asarray(elementwise_grad(loss.fn)(z), dtype=float) if smooth else onp.zeros_like(z)

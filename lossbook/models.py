@@ -22,7 +22,15 @@ from dataclasses import dataclass, field
 import autograd.numpy as np
 import numpy as onp
 
-from ._validation import check_int, check_random_state, check_real
+from ._validation import (
+    check_callable,
+    check_int,
+    check_params,
+    check_random_state,
+    check_real,
+    check_str,
+    check_X,
+)
 from .activations import Activation, get_activation
 
 
@@ -60,6 +68,11 @@ class Model:
 
     def __init__(self, name, init, apply, penalty=None, *, n_features, units=None, tangents=None,
                  output_bias=None, penalised=None):
+        check_str(name, "name")
+        check_callable(init, "init")
+        check_callable(apply, "apply")
+        check_callable(penalty, "penalty", optional=True)
+        n_features = check_int(n_features, "n_features", minimum=1)
         self.name = name
         self._init = init
         self._apply = apply
@@ -99,18 +112,35 @@ class Model:
         return [] if self._tangents is None else list(self._tangents(params, index))
 
     def init(self, random_state=None, *, batch=None):
+        """Random parameters (a dict of arrays); ``batch=K`` adds a leading axis of length K."""
         rng = check_random_state(random_state)
         shape = () if batch is None else (check_int(batch, "batch", minimum=1),)
         return self._init(rng, shape)
 
     def apply(self, params, X):
-        if np.ndim(X) != 2 or np.shape(X)[1] != self.n_features:
+        """Outputs f(x_i; params), shape ``batch_shape + (n,)``; params as from ``init``."""
+        if not isinstance(X, (list, tuple, onp.ndarray)) or np.ndim(X) != 2:
+            X = check_X(X)  # raises for anything that is not an (n, d) array
+        if np.shape(X)[1] != self.n_features:
             raise ValueError(f"X: expected shape (n, {self.n_features}) for {self.name}, "
                              f"got {np.shape(X)}")
+        if not type(X).__module__.startswith("autograd"):
+            X = check_X(X)
+        self.check_params(params)
         return self._apply(params, X)
 
+    def check_params(self, params, name="params"):
+        """Raise a ValueError/TypeError naming ``name`` unless ``params`` has the structure of
+        ``init()`` (optionally with leading batch axes) and finite values; returns the batch
+        shape."""
+        if getattr(self, "_template", None) is None:
+            self._template = self._init(onp.random.default_rng(0), ())
+        return check_params(params, self._template, name, model_name=self.name)
+
     def penalty(self, params):
-        return 0.0 if self._penalty is None else self._penalty(params)
+        """The model's regulariser: shape ``batch_shape`` (zeros when the model has none)."""
+        batch = self.check_params(params)
+        return onp.zeros(batch) if self._penalty is None else self._penalty(params)
 
     __call__ = apply
 

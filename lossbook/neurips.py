@@ -20,10 +20,14 @@ a P with yᵢP(xᵢ) ≥ 1 (realizability) then forces every ℓ'ᵢ = 0 (ni-thm
 """
 import numpy as onp
 
-from ._validation import check_int, check_X, check_Xy
+from ._validation import check_array, check_int, check_radii, check_real, check_X, check_Xy
 from .landscape import Objective
 from .losses import get_loss, loss_weights
 from .models import Model
+
+#: symmetric_tensor refuses a tensor whose computation holds more numbers than this
+#: (n·d^k; 10^7 float64 numbers are 80 MB)
+TENSOR_LIMIT = 10_000_000
 
 __all__ = ["exponential_weights", "exponential_slope", "directional_moments", "symmetric_tensor",
            "tensor_form", "with_exponential_neuron", "rescale_exponential_neuron", "phi_probe",
@@ -41,6 +45,7 @@ def _net_outputs(base_model, params, X):
     if not isinstance(params, dict) or not {"net", "w", "b"} <= set(params):
         raise ValueError("params: expected the parameters of an augmented model, a dict with keys "
                          "'net', 'a', 'w', 'b' (see add_exponential_neuron)")
+    base_model.check_params(params["net"], "params")
     return onp.asarray(base_model.apply(params["net"], X), dtype=float)
 
 
@@ -56,10 +61,14 @@ def exponential_weights(base_model, params, loss, X, y):
     loss = get_loss(loss)
     X, y = check_Xy(X, y)
     dl = loss_weights(loss, y, _net_outputs(base_model, params, X))
-    w = onp.asarray(params["w"], dtype=float)
+    w = check_array(params["w"], "params")
     if w.shape != (X.shape[1],):
         raise ValueError(f"params: expected w of shape ({X.shape[1]},), got {w.shape}")
-    return dl * y * onp.exp(X @ w + float(params["b"]))
+    b = check_real(onp.asarray(params["b"], dtype=float).item() if onp.size(params["b"]) == 1
+                   else params["b"], "params")
+    with onp.errstate(over="ignore"):
+        out = dl * y * onp.exp(X @ w + b)
+    return _finite_or_raise(out, "params", "c_i")
 
 
 def exponential_slope(base_model, net_params, loss, X, y, W, b=0.0):
@@ -73,17 +82,29 @@ def exponential_slope(base_model, net_params, loss, X, y, W, b=0.0):
     _check_model(base_model, "base_model")
     loss = get_loss(loss)
     X, y = check_Xy(X, y)
-    W = onp.asarray(W, dtype=float)
+    W = check_array(W, "W", ndim=(1, 2))
     if W.shape[-1:] != (X.shape[1],) or W.ndim > 2:
         raise ValueError(f"W: expected shape ({X.shape[1]},) or (K, {X.shape[1]}), got {W.shape}")
+    b = check_real(b, "b")
+    base_model.check_params(net_params, "net_params")
     dl = loss_weights(loss, y, base_model.apply(net_params, X))
-    slope = -onp.exp(W @ X.T + float(b)) @ (dl * y)
+    with onp.errstate(over="ignore", invalid="ignore"):
+        slope = -onp.exp(W @ X.T + b) @ (dl * y)
+    slope = _finite_or_raise(slope, "W", "the slope")
     return float(slope) if W.ndim == 1 else slope
+
+
+def _finite_or_raise(values, name, what):
+    """``values`` if finite; otherwise exp(wᵀx + b) overflowed float64: a clear error."""
+    if not onp.all(onp.isfinite(values)):
+        raise ValueError(f"{name}: exp(wᵀx + b) overflows float64 on this data, so {what} is not "
+                         "finite; expected smaller weights or bias")
+    return values
 
 
 def _check_weights(c, X):
     X = check_X(X)
-    c = onp.asarray(c, dtype=float)
+    c = check_array(c, "c")
     if c.shape != (X.shape[0],):
         raise ValueError(f"c: expected one weight per sample, shape ({X.shape[0]},), got {c.shape}")
     return c, X
@@ -96,32 +117,54 @@ def directional_moments(c, X, directions, degrees=(0, 1, 2, 3, 4)):
     sequence of non-negative ints. Returns an array of shape (len(degrees), J).
     """
     c, X = _check_weights(c, X)
-    U = onp.atleast_2d(onp.asarray(directions, dtype=float))
+    U = onp.atleast_2d(check_array(directions, "directions"))
     if U.ndim != 2 or U.shape[1] != X.shape[1]:
         raise ValueError(f"directions: expected shape (J, {X.shape[1]}), "
                          f"got {onp.shape(directions)}")
-    norms = onp.linalg.norm(U, axis=1, keepdims=True)
-    if onp.any(norms == 0):
+    if onp.any(onp.all(U == 0, axis=1)):
         raise ValueError("directions: expected non-zero vectors")
-    degrees = [check_int(k, "degrees", minimum=0) for k in degrees]
+    big = onp.max(onp.abs(U), axis=1, keepdims=True)
+    if onp.any(big > 1e150):  # the norm would overflow: scale such rows down first
+        U = onp.where(big > 1e150, U / big, U)
+    norms = onp.linalg.norm(U, axis=1, keepdims=True)
+    if isinstance(degrees, (str, bytes)) or not hasattr(degrees, "__iter__"):
+        raise TypeError(f"degrees: expected a sequence of non-negative ints, got {degrees!r}")
+    degrees = [check_int(k, "degrees", minimum=0, maximum=1000) for k in degrees]
+    if not degrees:
+        raise ValueError("degrees: expected at least one degree")
     proj = X @ (U / norms).T  # (n, J)
-    return onp.array([c @ proj ** k for k in degrees])
+    with onp.errstate(over="ignore", invalid="ignore"):
+        moments = onp.array([c @ proj ** k for k in degrees])
+    if not onp.all(onp.isfinite(moments)):
+        raise ValueError("degrees: the moments overflow float64 on this data; expected lower degrees")
+    return moments
 
 
 def symmetric_tensor(c, X, k):
     """T_k = Σᵢ cᵢ xᵢ^⊗k, the symmetric k-th order tensor of Lemma 2 (ni-lem-2), shape (d,)*k.
 
     T_0 is the number Σᵢ cᵢ; T_1 the vector Σᵢ cᵢxᵢ; T_2 the matrix Σᵢ cᵢxᵢxᵢᵀ, and so on.
+    The computation holds n·d^k numbers; beyond ``TENSOR_LIMIT`` (10^7) it raises a ValueError.
     """
     c, X = _check_weights(c, X)
     k = check_int(k, "k", minimum=0)
+    size = X.shape[0] * X.shape[1] ** k if X.shape[1] > 1 or k < 64 else X.shape[0]
+    if size > TENSOR_LIMIT:
+        raise ValueError(f"k: a tensor of order {k} on {X.shape[0]} samples in d = {X.shape[1]} "
+                         f"needs n·d^k = {size:.3g} numbers, more than the limit {TENSOR_LIMIT:.0e}; "
+                         "expected a smaller k (use directional_moments for high orders)")
     T = onp.array(onp.sum(c))
     if k == 0:
         return T
     T = c[:, None] * X  # (n, d): one leg
-    for _ in range(k - 1):
-        T = T[..., None] * X.reshape((X.shape[0],) + (1,) * (T.ndim - 1) + (X.shape[1],))
-    return T.sum(axis=0)
+    with onp.errstate(over="ignore", invalid="ignore"):
+        for _ in range(k - 1):
+            T = T[..., None] * X.reshape((X.shape[0],) + (1,) * (T.ndim - 1) + (X.shape[1],))
+        T = T.sum(axis=0)
+    if not onp.all(onp.isfinite(T)):
+        raise ValueError(f"k: the tensor of order {k} overflows float64 on this data; "
+                         "expected a smaller k")
+    return T
 
 
 def tensor_form(T, u):
@@ -130,13 +173,18 @@ def tensor_form(T, u):
     For T = :func:`symmetric_tensor` (c, X, k) this equals Σᵢ cᵢ(uᵀxᵢ)^k (ni-lem-2). ``u`` is
     used as given (not normalised).
     """
-    T = onp.asarray(T, dtype=float)
-    u = onp.asarray(u, dtype=float)
+    T = check_array(T, "T")
+    u = check_array(u, "u")
+    if T.ndim > 0 and any(s != T.shape[0] for s in T.shape):
+        raise ValueError(f"T: expected a tensor with equal sides (d, …, d), got shape {T.shape}")
     if u.ndim != 1 or (T.ndim > 0 and any(s != u.shape[0] for s in T.shape)):
-        raise ValueError(f"u: expected a vector of length {T.shape[0] if T.ndim else 'd'}, "
+        raise ValueError(f"u: expected a vector of length {T.shape[0] if T.ndim else 'd'} (the side of T), "
                          f"got shape {u.shape}")
-    for _ in range(T.ndim):
-        T = T @ u
+    with onp.errstate(over="ignore", invalid="ignore"):
+        for _ in range(T.ndim):
+            T = T @ u
+    if not onp.isfinite(T):
+        raise ValueError("u: T(u, …, u) overflows float64; expected a shorter u")
     return float(T)
 
 
@@ -146,13 +194,16 @@ def with_exponential_neuron(net_params, w, *, a=0.0, b=0.0):
     With a = 0 (the default) f̃ computes exactly f, whatever (w, b): the point of the original
     network seen inside the augmented loss (ni-thm-1).
     """
-    if not isinstance(net_params, dict):
-        raise TypeError(f"net_params: expected a dict of arrays, got {type(net_params).__name__}")
-    w = onp.asarray(w, dtype=float)
-    if w.ndim != 1:
-        raise ValueError(f"w: expected a vector, got shape {w.shape}")
-    return {"net": {k: onp.array(v, dtype=float) for k, v in net_params.items()},
-            "a": onp.array(float(a)), "w": w.copy(), "b": onp.array(float(b))}
+    if not isinstance(net_params, dict) or not net_params:
+        raise TypeError(f"net_params: expected a non-empty dict of arrays, got {net_params!r:.60}")
+    net = {}
+    for k, v in net_params.items():
+        if isinstance(v, dict):
+            raise TypeError(f"net_params: expected a flat dict of arrays, got a dict at {k!r}")
+        net[k] = check_array(v, "net_params", nonempty=False)
+    w = check_array(w, "w", ndim=1)
+    return {"net": net, "a": onp.array(check_real(a, "a")), "w": w.copy(),
+            "b": onp.array(check_real(b, "b"))}
 
 
 def rescale_exponential_neuron(params, s):
@@ -167,9 +218,7 @@ def rescale_exponential_neuron(params, s):
     if not isinstance(params, dict) or not {"net", "a", "w", "b"} <= set(params):
         raise ValueError("params: expected the parameters of an augmented model, a dict with keys "
                          "'net', 'a', 'w', 'b' (see add_exponential_neuron)")
-    s = float(s)
-    if not onp.isfinite(s):
-        raise ValueError(f"s: expected a finite number, got {s}")
+    s = check_real(s, "s", minimum=-700.0, maximum=700.0)
     out = dict(params)
     out["a"] = onp.asarray(params["a"], dtype=float) * onp.exp(-s)
     out["b"] = onp.asarray(params["b"], dtype=float) + s
@@ -201,9 +250,7 @@ def phi_probe(objective, params, *, radii=(1e-1, 1e-2, 1e-3), n_probes=500, rand
     scale = 1.0 / len(y) if objective.reduction == "mean" else 1.0
     pen0 = float(objective.model.penalty(objective.unflatten(theta)))
     out = {}
-    for r in radii:
-        if not r > 0:
-            raise ValueError(f"radii: expected positive numbers, got {r}")
+    for r in check_radii(radii):
         U = rng.standard_normal((n_probes, theta.size))
         pts = theta + r * U / onp.linalg.norm(U, axis=1, keepdims=True)
         f = onp.asarray(objective.outputs(pts), dtype=float)
@@ -221,9 +268,7 @@ def xor_relu_params(*, scale=2.0):
     labelling, with margin y·f ≥ 2s·min(|x₁|, |x₂|). A network of this architecture that
     realizes XOR data (NeurIPS Assumption 2, ni-asm-2), built by hand; ``scale`` is s > 0.
     """
-    s = float(scale)
-    if not (onp.isfinite(s) and s > 0):
-        raise ValueError(f"scale: expected a positive number, got {scale}")
+    s = check_real(scale, "scale", minimum=0.0, strict=True, maximum=1e100)
     W1 = onp.array([[1.0, -1.0, 1.0, -1.0], [1.0, -1.0, -1.0, 1.0]])
     return {"W1": W1, "b1": onp.zeros(4), "v": s * onp.array([1.0, 1.0, -1.0, -1.0]),
             "c": onp.array(0.0)}
@@ -274,7 +319,7 @@ def exponential_chain_direction(params, *, sign=1.0):
     power 2L the data term wins for small τ; with the power 2 and L ≥ 3 the regulariser does.
     """
     L = _per_layer_depth(params)
-    sign = float(sign)
+    sign = check_real(sign, "sign")
     if sign not in (1.0, -1.0):
         raise ValueError(f"sign: expected +1 or -1, got {sign}")
     D = {k: onp.zeros_like(onp.asarray(v, dtype=float)) for k, v in params.items()}
@@ -295,9 +340,7 @@ def rescale_exponential_layers(params, s):
     at infinity (ext-infinity). Returns new parameters.
     """
     L = _per_layer_depth(params)
-    s = float(s)
-    if not onp.isfinite(s):
-        raise ValueError(f"s: expected a finite number, got {s}")
+    s = check_real(s, "s", minimum=-700.0, maximum=700.0)
     out = {k: onp.array(v, dtype=float) for k, v in params.items()}
     for i in range(1, L + 1):
         out[f"b{i}"][..., -1] += s

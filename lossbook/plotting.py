@@ -8,8 +8,29 @@ import matplotlib.patches
 import matplotlib.pyplot as plt
 import numpy as onp
 
+from ._validation import check_array, check_ax, check_grid, check_int, check_real, check_str, check_Xy
 from .activations import get_activation
 from .losses import get_loss
+
+
+def _check_names(values, name):
+    if isinstance(values, (str, bytes)) or not isinstance(values, (tuple, list)) or not values:
+        raise TypeError(f"{name}: expected a non-empty tuple or list, got {values!r:.60}")
+    return values
+
+
+def _check_z(z):
+    z = check_grid(z, "z")
+    if onp.max(onp.abs(z)) > 1e6:
+        raise ValueError(f"z: expected |z| <= 1e6 (the curves overflow beyond), got {onp.max(onp.abs(z)):g}")
+    return z
+
+
+def _check_2d(X, y, *, exactly=True):
+    X, y = check_Xy(X, y)
+    if X.shape[1] < 2 or (exactly and X.shape[1] != 2):
+        raise ValueError(f"X: expected two features (shape (n, 2)), got shape {X.shape}")
+    return X, y
 
 #: The book's colours: the classes (``pos``, ``neg``), bad and good minima, an accent, grey.
 COLORS = {"pos": "#d62728", "neg": "#1f77b4", "bad": "#ff7f0e", "good": "#2ca02c",
@@ -35,8 +56,16 @@ def _ax(ax, figsize=None):
 def plot_activations(names=("softplus", "relu", "leaky_relu", "sigmoid", "quadratic"), *, z=None,
                      ax=None):
     """Neurons σ(z) side by side (ICML Fig. 2a)."""
+    check_ax(ax)
+    names = _check_names(names, "names")
+    acts = []
+    for name in names:
+        try:
+            acts.append(get_activation(name))
+        except (TypeError, ValueError) as err:
+            raise type(err)(f"names: {err}") from None
+    z = onp.linspace(-3, 3, 601) if z is None else _check_z(z)
     ax = _ax(ax)
-    z = onp.linspace(-3, 3, 601) if z is None else z
     for name in names:
         act = get_activation(name) if isinstance(name, str) else name
         ax.plot(z, act(z), label=f"{act.name} [{act.paper_class}]")
@@ -47,8 +76,15 @@ def plot_activations(names=("softplus", "relu", "leaky_relu", "sigmoid", "quadra
 
 def plot_losses(losses=None, *, z=None, ax=None):
     """Surrogate losses ℓ(z) against the zero-one loss (ICML Fig. 2b)."""
+    check_ax(ax)
+    if losses is not None:
+        for loss in _check_names(losses, "losses"):
+            try:
+                get_loss(loss)
+            except (TypeError, ValueError) as err:
+                raise type(err)(f"losses: {err}") from None
+    z = onp.linspace(-3, 2, 501) if z is None else _check_z(z)
     ax = _ax(ax)
-    z = onp.linspace(-3, 2, 501) if z is None else z
     losses = losses or [get_loss("zero_one"), get_loss("polynomial_hinge", p=2),
                         get_loss("quadratic"), get_loss("logistic")]
     for loss in losses:
@@ -61,9 +97,12 @@ def plot_losses(losses=None, *, z=None, ax=None):
 
 
 def plot_data_2d(X, y, *, ax=None, title=None):
-    """A two-feature dataset: positives red, negatives blue."""
+    """A two-feature dataset: positives red, negatives blue (X of shape (n, 2), y in {−1, +1};
+    with more features the first two are drawn)."""
+    check_ax(ax)
+    check_str(title, "title", optional=True)
+    X, y = _check_2d(X, y, exactly=False)
     ax = _ax(ax)
-    X = onp.asarray(X)
     ax.scatter(X[y > 0, 0], X[y > 0, 1], c=COLORS["pos"], s=18, label="y = +1")
     ax.scatter(X[y < 0, 0], X[y < 0, 1], c=COLORS["neg"], s=18, marker="s", label="y = −1")
     ax.set(xlabel="x₁", ylabel="x₂", title=title)
@@ -73,8 +112,16 @@ def plot_data_2d(X, y, *, ax=None, title=None):
 
 def plot_decision_regions(model, params, X, y, *, ax=None, resolution=200, pad=0.5, title=None):
     """Sign of f(x; θ) over the plane (needs two features), with the data on top."""
+    from .models import Model
+    if not isinstance(model, Model):
+        raise TypeError(f"model: expected a lossbook Model, got {type(model).__name__}")
+    check_ax(ax)
+    check_str(title, "title", optional=True)
+    X, y = _check_2d(X, y)
+    model.check_params(params)
+    resolution = check_int(resolution, "resolution", minimum=2, maximum=2000)
+    pad = check_real(pad, "pad", minimum=0.0, maximum=1e6)
     ax = _ax(ax)
-    X = onp.asarray(X)
     lo, hi = X.min(axis=0) - pad, X.max(axis=0) + pad
     g1, g2 = onp.meshgrid(onp.linspace(lo[0], hi[0], resolution), onp.linspace(lo[1], hi[1], resolution))
     F = onp.asarray(model.apply(params, onp.column_stack([g1.ravel(), g2.ravel()]))).reshape(g1.shape)
@@ -87,6 +134,16 @@ def plot_decision_regions(model, params, X, y, *, ax=None, resolution=200, pad=0
 
 def plot_slice_1d(ts, values, *, ax=None, label=None, title="1-D slice of the loss"):
     """Plot L(θ + t·u) against t (from :func:`loss_slice_1d`); the point itself is at t = 0."""
+    check_ax(ax)
+    ts = check_grid(ts, "ts")
+    values = check_array(values, "values", ndim=1, finite=False)
+    if values.shape != ts.shape:
+        raise ValueError(f"values: expected one value per entry of ts, shape {ts.shape}, "
+                         f"got {values.shape}")
+    if onp.any(onp.isnan(values)):
+        raise ValueError("values: contains NaN")
+    check_str(label, "label", optional=True)
+    check_str(title, "title", optional=True)
     ax = _ax(ax)
     ax.plot(ts, values, label=label)
     ax.axvline(0, color=COLORS["grey"], lw=0.8, ls=":")
@@ -98,6 +155,17 @@ def plot_slice_1d(ts, values, *, ax=None, label=None, title="1-D slice of the lo
 
 def plot_slice_2d(s, t, values, *, ax=None, title="2-D slice of the loss", levels=30):
     """Filled contours of L(θ + s u + t v); the certified point sits at the origin."""
+    check_ax(ax)
+    s, t = check_grid(s, "s"), check_grid(t, "t")
+    values = check_array(values, "values", ndim=2)
+    if values.shape != (t.size, s.size):
+        raise ValueError(f"values: expected shape (len(t), len(s)) = {(t.size, s.size)}, "
+                         f"got {values.shape}")
+    if isinstance(levels, (list, tuple, onp.ndarray)):
+        levels = check_array(levels, "levels", ndim=1)
+    else:
+        levels = check_int(levels, "levels", minimum=1, maximum=1000)
+    check_str(title, "title", optional=True)
     ax = _ax(ax)
     cs = ax.contourf(s, t, values, levels=levels, cmap="viridis")
     ax.figure.colorbar(cs, ax=ax, label="loss")
@@ -109,6 +177,17 @@ def plot_slice_2d(s, t, values, *, ax=None, title="2-D slice of the loss", level
 
 def plot_census(census, *, ax=None, title=None, bins=None):
     """Histogram of final training errors in a census, bad local minima highlighted."""
+    from .sweep import Census
+    if not isinstance(census, Census):
+        raise TypeError(f"census: expected a lossbook Census, got {type(census).__name__}")
+    check_ax(ax)
+    check_str(title, "title", optional=True)
+    if isinstance(bins, (list, tuple, onp.ndarray)):
+        bins = check_array(bins, "bins", ndim=1)
+        if bins.size < 2 or onp.any(onp.diff(bins) <= 0):
+            raise ValueError("bins: expected an increasing array of at least 2 bin edges")
+    elif bins is not None:
+        bins = check_int(bins, "bins", minimum=1, maximum=10_000)
     ax = _ax(ax)
     errors = onp.asarray(census.errors)
     bins = bins if bins is not None else onp.linspace(0, max(0.5, errors.max()) + 1e-9, 21)
@@ -124,8 +203,9 @@ def plot_census(census, *, ax=None, title=None, bins=None):
 
 def plot_architecture(kind="shortcut", *, ax=None):
     """Schematic of ICML Fig. 1: ``'identity'`` (a residual block) or ``'shortcut'`` (f_S + f_D)."""
-    if kind not in ("identity", "shortcut"):
+    if not isinstance(kind, str) or kind not in ("identity", "shortcut"):
         raise ValueError(f"kind: expected 'identity' or 'shortcut', got {kind!r}")
+    check_ax(ax)
     ax = _ax(ax, figsize=(5, 3))
     ax.set_axis_off()
     ax.set(xlim=(0, 10), ylim=(0, 6))

@@ -21,6 +21,7 @@ Two numerical tools measure this:
 Lines are not enough: f(x, y) = (y − x²)(y − 2x²) has a minimum at 0 along every line
 through 0, yet drops like −x⁴/4 along y = 1.5x². Curves are needed.
 """
+import warnings
 from dataclasses import dataclass, field
 from math import comb, factorial
 
@@ -29,8 +30,9 @@ import numpy as onp
 from autograd import grad
 from scipy.optimize import minimize
 
-from ._validation import check_int, check_random_state, check_real
+from ._validation import check_array, check_int, check_radii, check_random_state, check_real
 from .landscape import Objective
+from .models import Model
 
 __all__ = ["taylor_coefficients", "CurveTest", "curve_test", "DescentRate", "descent_rate",
            "make_binomial_alternating_data"]
@@ -42,14 +44,14 @@ def _as_function(fun):
         # evaluated as a batch of one: 0-d parameter leaves would meet an autograd bug in
         # nested derivatives (indexing a 0-d array, e.g. a[..., None], breaks sparse_add)
         return (lambda theta: np.sum(fun.value(np.reshape(theta, (1, -1))))), fun.n_params
-    if not callable(fun):
+    if not callable(fun) or isinstance(fun, Model):
         raise TypeError(f"fun: expected a callable of a flat vector or an Objective, "
                         f"got {type(fun).__name__}")
     return fun, None
 
 
 def _check_point(theta, n_params):
-    theta = onp.asarray(theta, dtype=float)
+    theta = check_array(theta, "theta", finite=False, nonempty=False)
     if theta.ndim != 1 or theta.size == 0:
         raise ValueError(f"theta: expected a non-empty 1-D vector, got shape {theta.shape}")
     if n_params is not None and theta.shape[0] != n_params:
@@ -105,7 +107,11 @@ def taylor_coefficients(fun, theta, curve, *, order=4):
     coeffs = []
     g = along
     for j in range(order + 1):
-        coeffs.append(float(g(0.0)) / factorial(j))
+        with warnings.catch_warnings():
+            # a curve along which L is constant: autograd warns that the output does not depend
+            # on t, and the derivative it returns (0) is right
+            warnings.filterwarnings("ignore", "Output seems independent of input", UserWarning)
+            coeffs.append(float(g(0.0)) / factorial(j))
         if j < order:
             g = grad(g)
     return onp.array(coeffs)
@@ -181,8 +187,8 @@ class DescentRate:
     radii: onp.ndarray
     drops: onp.ndarray  # D(r) for each radius (≥ 0 means no decrease was found)
     directions: onp.ndarray = field(repr=False)  # the minimising unit direction per radius
-    exponent: float  # m in D(r) ≈ −c r^m (nan when some D(r) ≥ 0)
-    constant: float  # c
+    exponent: float  # m in D(r) ≈ −c r^m (None when some D(r) ≥ 0: nothing to fit)
+    constant: float  # c (None likewise)
 
     @property
     def descends(self):
@@ -219,18 +225,19 @@ def descent_rate(fun, theta, radii=(0.2, 0.1, 0.05, 0.025), *, n_starts=4, direc
     """
     f, n_params = _as_function(fun)
     theta = _check_point(theta, n_params)
-    radii = onp.array([check_real(r, "radii", minimum=0.0, strict=True) for r in radii])
-    if radii.size < 2:
-        raise ValueError("radii: expected at least two radii to fit an exponent")
+    radii = onp.array(check_radii(radii, minimum_count=2))
     n_starts = check_int(n_starts, "n_starts", minimum=0)
     maxiter = check_int(maxiter, "maxiter", minimum=1)
+    tol = check_real(tol, "tol", minimum=0.0, maximum=1.0)
     rng = check_random_state(random_state)
     P = theta.shape[0]
     starts = rng.standard_normal((n_starts, P))
     if directions is not None:
-        extra = onp.atleast_2d(onp.asarray(directions, dtype=float))
-        if extra.shape[1] != P:
+        extra = onp.atleast_2d(check_array(directions, "directions"))
+        if extra.ndim != 2 or extra.shape[1] != P:
             raise ValueError(f"directions: expected rows of length {P}, got shape {extra.shape}")
+        if onp.any(onp.linalg.norm(extra, axis=1) == 0):
+            raise ValueError("directions: expected non-zero vectors")
         starts = onp.vstack([extra, starts])
     if len(starts) == 0:
         raise ValueError("n_starts: expected at least one start (or some directions)")
@@ -266,7 +273,7 @@ def descent_rate(fun, theta, radii=(0.2, 0.1, 0.05, 0.025), *, n_starts=4, direc
         slope, intercept = onp.polyfit(onp.log(radii), onp.log(-drops), 1)
         exponent, const = float(slope), float(onp.exp(intercept))
     else:
-        exponent, const = float("nan"), float("nan")
+        exponent, const = None, None
     return DescentRate(radii, drops, onp.array(best_dirs), exponent, const)
 
 

@@ -24,8 +24,8 @@ from dataclasses import dataclass, field
 import numpy as onp
 
 from ._threads import one_blas_thread
-from ._validation import check_int, check_real, check_Xy
-from .landscape import Objective, certify_batch
+from ._validation import check_int, check_optional_bool, check_radii, check_real, check_Xy
+from .landscape import Objective, _check_tolerances, certify_batch
 from .losses import get_loss
 from .models import Model
 
@@ -58,15 +58,22 @@ def train_batch(objective, thetas, *, maxiter=2000, gtol=1e-9, history=10, progr
     """
     if not isinstance(objective, Objective):
         raise TypeError(f"objective: expected a lossbook Objective, got {type(objective).__name__}")
-    x = onp.array(onp.atleast_2d(objective._check_theta(thetas)), dtype=float)
-    if not onp.all(onp.isfinite(x)):
-        raise ValueError("thetas: contains NaN or infinite values")
+    x = onp.array(onp.atleast_2d(objective._check_theta(thetas, "thetas")), dtype=float)
+    if x.ndim != 2:
+        raise ValueError(f"thetas: expected shape (K, {objective.n_params}), got {x.shape}")
+    check_optional_bool(progress, "progress")
     maxiter = check_int(maxiter, "maxiter", minimum=0)
     gtol = check_real(gtol, "gtol", minimum=0.0)
     m = check_int(history, "history", minimum=1)
     K, P = x.shape
-    f = onp.asarray(objective.value(x), dtype=float)
-    g = onp.asarray(objective.gradient(x), dtype=float)
+    with onp.errstate(over="ignore", invalid="ignore"):  # an overflow is reported just below
+        f = onp.asarray(objective.value(x), dtype=float)
+        g = onp.asarray(objective._grad(x), dtype=float)  # what objective.gradient computes
+    bad = ~(onp.isfinite(f) & onp.all(onp.isfinite(g), axis=1))
+    if bad.any():
+        raise ValueError(f"thetas: the loss or its gradient overflows float64 at {int(bad.sum())} of "
+                         f"the {K} starting points; expected smaller initial parameters "
+                         "(init_scale) or data X of smaller scale")
     S = onp.zeros((m, K, P))  # curvature pairs in a ring buffer; slot (head - 1) % m is newest
     Y = onp.zeros((m, K, P))
     rho = onp.zeros((m, K))  # a pair with rho = 0 is skipped by the two-loop recursion
@@ -110,7 +117,7 @@ def train_batch(objective, thetas, *, maxiter=2000, gtol=1e-9, history=10, progr
             # rejected just below, so the floating-point warning is silenced rather than raised
             with onp.errstate(over="ignore", invalid="ignore"):
                 if trial == 0:
-                    ft, gt = objective.value_and_gradient(xt)
+                    ft, gt = objective._value_and_gradient(xt)
                 else:
                     ft = onp.asarray(objective.value(xt), dtype=float)
             ok = onp.isfinite(ft) & (ft <= f[idx] + 1e-4 * t[idx] * slope[idx])
@@ -401,6 +408,12 @@ def census(model, loss, X, y, *, n_runs=100, reduction="mean", random_state=0, m
     """
     objective = Objective(model, loss, X, y, reduction=reduction)
     n_runs = check_int(n_runs, "n_runs", minimum=1)
+    _check_tolerances(grad_tol, eig_tol, 0.0)
+    check_radii(radii)
+    check_int(n_probes, "n_probes", minimum=1)
+    check_real(gtol, "gtol", minimum=0.0)
+    check_int(maxiter, "maxiter", minimum=0)
+    check_optional_bool(progress, "progress")
     options = {"n_runs": n_runs, "random_state": random_state, "maxiter": maxiter, "gtol": gtol,
                "grad_tol": grad_tol, "eig_tol": eig_tol, "radii": tuple(radii),
                "n_probes": n_probes, "lower_bound": lower_bound}

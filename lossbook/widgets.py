@@ -10,6 +10,7 @@ import matplotlib.pyplot as plt
 import numpy as onp
 from IPython.display import display
 
+from ._validation import check_choice, check_int, check_range, check_real, check_Xy
 from .activations import _derivatives as _act_derivatives
 from .landscape import Objective, loss_slice_2d
 from .plotting import plot_slice_2d
@@ -24,6 +25,10 @@ def make_widget(render, controls):
         raise TypeError("render: expected a callable returning a matplotlib Figure")
     if not isinstance(controls, dict) or not controls:
         raise ValueError("controls: expected a non-empty dict of name -> ipywidget")
+    for key, c in controls.items():
+        if not isinstance(c, W.ValueWidget):
+            raise TypeError(f"controls: the control {key!r} is not an ipywidget with a value, "
+                            f"got {type(c).__name__}")
     out = W.Output()
 
     def redraw(_=None):
@@ -47,10 +52,11 @@ def render_slice(objective, params, *, radius=1.0, seed=0, resolution=31):
     """2-D slice of L around ``params`` along two random directions drawn with ``seed``."""
     if not isinstance(objective, Objective):
         raise TypeError(f"objective: expected a lossbook Objective, got {type(objective).__name__}")
-    if not radius > 0:
-        raise ValueError(f"radius: expected a positive number, got {radius}")
-    grid = onp.linspace(-radius, radius, int(resolution))
-    s, t, values = loss_slice_2d(objective, params, s=grid, t=grid, random_state=int(seed))
+    radius = check_real(radius, "radius", minimum=0.0, strict=True, maximum=1e6)
+    seed = check_int(seed, "seed", minimum=0)
+    resolution = check_int(resolution, "resolution", minimum=2, maximum=500)
+    grid = onp.linspace(-radius, radius, resolution)
+    s, t, values = loss_slice_2d(objective, params, s=grid, t=grid, random_state=seed)
     fig, ax = plt.subplots(figsize=(5.2, 4))
     plot_slice_2d(s, t, values, ax=ax, title=f"loss around the point (radius {radius:g})")
     return fig
@@ -58,6 +64,11 @@ def render_slice(objective, params, *, radius=1.0, seed=0, resolution=31):
 
 def slice_explorer(objective, params, *, radius=1.0):
     """Widget: zoom (radius) and turn (seed of the two random directions) a 2-D loss slice."""
+    if not isinstance(objective, Objective):
+        raise TypeError(f"objective: expected a lossbook Objective, got {type(objective).__name__}")
+    objective.flatten(params)  # raises for params that do not fit the objective's model
+    radius = check_range(radius, "radius", 1e-3, 10.0)
+
     def render(radius, seed):
         return render_slice(objective, params, radius=radius, seed=seed)
 
@@ -83,11 +94,15 @@ def render_neuron_loss(activation="softplus", loss="polynomial_hinge", *, p=2, s
     from .losses import LOSSES, check_loss_assumption, get_loss
     from .plotting import COLORS
 
-    if activation not in ACTIVATIONS:
+    if not isinstance(activation, str) or activation not in ACTIVATIONS:
         raise ValueError(f"activation: expected one of {', '.join(ACTIVATIONS)}, "
                          f"got {activation!r}")
-    if loss not in LOSSES:
+    if not isinstance(loss, str) or loss not in LOSSES:
         raise ValueError(f"loss: expected one of {', '.join(LOSSES)}, got {loss!r}")
+    p = check_int(p, "p", minimum=1, maximum=100)
+    slope = check_real(slope, "slope", minimum=0.0)
+    if not slope < 1:
+        raise ValueError(f"slope: expected a number in [0, 1), got {slope}")
     act = (get_activation(activation, slope=slope) if activation == "leaky_relu"
            else get_activation(activation))
     ell = get_loss(loss, p=p) if loss in ("polynomial_hinge", "neurips_hinge") else get_loss(loss)
@@ -131,6 +146,10 @@ def neuron_loss_explorer(activation="softplus", loss="polynomial_hinge", *, p=2)
     from .activations import ACTIVATIONS
     from .losses import LOSSES
 
+    check_choice(activation, "activation", ACTIVATIONS)
+    check_choice(loss, "loss", LOSSES)
+    p = check_range(p, "p", 1, 8, integer=True)
+
     def render(activation, loss, p, slope):
         return render_neuron_loss(activation, loss, p=p, slope=slope)
 
@@ -163,10 +182,13 @@ def render_exponential_neuron(X, y, *, lam=1.0, angle=0.0, radius=1.5, hidden=(4
     from .neurips import exponential_slope, with_exponential_neuron
     from .plotting import COLORS, plot_data_2d
 
-    if not lam >= 0:
-        raise ValueError(f"lam: expected a non-negative number, got {lam}")
-    if not radius >= 0:
-        raise ValueError(f"radius: expected a non-negative number, got {radius}")
+    X, y = check_Xy(X, y)
+    lam = check_real(lam, "lam", minimum=0.0)
+    angle = check_real(angle, "angle")
+    radius = check_real(radius, "radius", minimum=0.0, maximum=100.0)
+    if float(onp.max(radius * onp.linalg.norm(X[:, :2], axis=1))) > 700:
+        raise ValueError(f"radius: exp(wᵀx) overflows float64 for radius {radius:g} on this data; "
+                         "expected a smaller radius")
     loss = get_loss("neurips_hinge", p=p)
     base, net = dead_relu_point(X, y, loss, hidden=hidden, random_state=random_state)
     X, y = onp.asarray(X, dtype=float), onp.asarray(y, dtype=float)
@@ -215,6 +237,15 @@ def exponential_neuron_explorer(datasets, *, lam=1.0, angle=0.0):
     (:func:`render_exponential_neuron`, ni-thm-1)."""
     if not isinstance(datasets, dict) or not datasets:
         raise ValueError("datasets: expected a non-empty dict of name -> (X, y)")
+    for key, pair in datasets.items():
+        if not isinstance(pair, (tuple, list)) or len(pair) != 2:
+            raise TypeError(f"datasets: expected a pair (X, y) for {key!r}, got {type(pair).__name__}")
+        try:
+            check_Xy(*pair)
+        except (TypeError, ValueError) as err:
+            raise type(err)(f"datasets: {key!r}: {err}") from None
+    lam = check_range(lam, "lam", 1e-2, 1e2)
+    angle = check_range(angle, "angle", -onp.pi, onp.pi)
 
     def render(dataset, lam, angle):
         X, y = datasets[dataset]
@@ -260,11 +291,13 @@ def render_counterexample(choice="Prop 2 · ReLU", *, radius=0.5, n_neurons=4, n
     from .constructions import counterexample
     from .landscape import certify
 
-    if choice not in COUNTEREXAMPLE_CHOICES:
+    if not isinstance(choice, str) or choice not in COUNTEREXAMPLE_CHOICES:
         raise ValueError(f"choice: expected one of {', '.join(COUNTEREXAMPLE_CHOICES)}, "
                          f"got {choice!r}")
-    if not radius > 0:
-        raise ValueError(f"radius: expected a positive number, got {radius}")
+    radius = check_real(radius, "radius", minimum=0.0, strict=True, maximum=100.0)
+    n_neurons = check_int(n_neurons, "n_neurons", minimum=1)
+    n_probes = check_int(n_probes, "n_probes", minimum=1)
+    resolution = check_int(resolution, "resolution", minimum=2, maximum=500)
     rid, act, opts = COUNTEREXAMPLE_CHOICES[choice]
     obj, params = counterexample(rid, act, n_neurons=int(n_neurons), **opts)
     cert = certify(obj, params, n_probes=int(n_probes), radii=(1e-1, 1e-2))
@@ -285,6 +318,9 @@ def render_counterexample(choice="Prop 2 · ReLU", *, radius=0.5, n_neurons=4, n
 
 def counterexample_explorer(choice="Prop 2 · ReLU", *, radius=0.5):
     """Widget: pick a class member, see its constructed bad point certified and sliced."""
+    check_choice(choice, "choice", tuple(COUNTEREXAMPLE_CHOICES))
+    radius = check_range(radius, "radius", 1e-2, 10.0)
+
     def render(choice, radius):
         return render_counterexample(choice, radius=radius)
 
@@ -311,10 +347,9 @@ def render_dead_relu(kappa=1.0, *, radius=3.0, hidden=(4,), n_samples=16, resolu
     from .landscape import loss_slice_1d
     from .losses import get_loss
 
-    if not kappa > 0:
-        raise ValueError(f"kappa: expected a positive number, got {kappa}")
-    if not radius > 0:
-        raise ValueError(f"radius: expected a positive number, got {radius}")
+    kappa = check_real(kappa, "kappa", minimum=0.0, strict=True, maximum=100.0)
+    radius = check_real(radius, "radius", minimum=0.0, strict=True, maximum=100.0)
+    resolution = check_int(resolution, "resolution", minimum=2, maximum=500)
     loss = get_loss("polynomial_hinge", p=6)
     X, y = make_shared_coordinate_data(n_samples, random_state=random_state)
     model, params = dead_relu_point(X, y, loss, hidden=hidden, kappa=float(kappa),
@@ -345,6 +380,9 @@ def render_dead_relu(kappa=1.0, *, radius=3.0, hidden=(4,), n_samples=16, resolu
 
 def dead_relu_explorer(kappa=1.0, *, radius=3.0):
     """Widget: move κ (how dead the first layer is) and watch the flat region of icml-prop-6."""
+    kappa = check_range(kappa, "kappa", 0.05, 2.0)
+    radius = check_range(radius, "radius", 0.5, 6.0)
+
     def render(kappa, radius):
         return render_dead_relu(kappa, radius=radius)
 
@@ -367,8 +405,10 @@ def render_population_minimisers(pos_point=1.25, neg_low=0.0, neg_width=1.0, *, 
 
     from .exact import linear_population_minimiser
     from .plotting import COLORS
-    if not neg_width > 0:
-        raise ValueError(f"neg_width: expected a positive number, got {neg_width}")
+    pos_point = check_real(pos_point, "pos_point", minimum=-1e3, maximum=1e3)
+    neg_low = check_real(neg_low, "neg_low", minimum=-1e3, maximum=1e3)
+    neg_width = check_real(neg_width, "neg_width", minimum=0.0, strict=True, maximum=1e3)
+    p = check_int(p, "p", minimum=1, maximum=100)
     lo, hi = neg_low, neg_low + neg_width
     quad = linear_population_minimiser("quadratic", pos_point=pos_point, neg_interval=(lo, hi))
     hinge = linear_population_minimiser("polynomial_hinge", pos_point=pos_point,
@@ -396,6 +436,9 @@ def render_population_minimisers(pos_point=1.25, neg_low=0.0, neg_width=1.0, *, 
 
 def population_explorer(pos_point=1.25, neg_low=0.0, neg_width=1.0):
     """Widget for icml-ex-1: move the positive point and the negative interval."""
+    pos_point = check_range(pos_point, "pos_point", -1.0, 3.0)
+    neg_low = check_range(neg_low, "neg_low", -1.0, 2.0)
+    neg_width = check_range(neg_width, "neg_width", 0.1, 2.0)
     controls = {"pos_point": W.FloatSlider(value=pos_point, min=-1.0, max=3.0, step=0.05,
                                            description="positive x"),
                 "neg_low": W.FloatSlider(value=neg_low, min=-1.0, max=2.0, step=0.05,
@@ -419,8 +462,8 @@ def render_sphere_condition(ratio=2.0, *, n_samples=16, seed=0, n_neurons=3, p=6
     from .landscape import certify
     from .losses import get_loss
     from .plotting import COLORS
-    if not ratio > 0:
-        raise ValueError(f"ratio: expected a positive number, got {ratio}")
+    ratio = check_real(ratio, "ratio", minimum=0.0, strict=True, maximum=1e3)
+    seed = check_int(seed, "seed", minimum=0)
     X, y = make_sphere_data(n_samples, radii=(ratio, 1.0), random_state=seed)
     cond = check_dataset_condition(X, y)
     uev = cond.uniform_eigenvalues
@@ -454,6 +497,10 @@ def render_sphere_condition(ratio=2.0, *, n_samples=16, seed=0, n_neurons=3, p=6
 
 def sphere_condition_explorer(ratio=2.0, *, n_samples=16, seed=0):
     """Widget for icml-prop-12: drag the radius ratio of the two circles."""
+    ratio = check_range(ratio, "ratio", 0.3, 3.0)
+    seed = check_range(seed, "seed", 0, 20, integer=True)
+    check_int(n_samples, "n_samples", minimum=2)
+
     def render(ratio, seed):
         return render_sphere_condition(ratio, n_samples=n_samples, seed=seed)
 
@@ -483,12 +530,12 @@ def render_monomial_degree(degree=2, data_degree=2, *, lam=1.0, n_probes=30):
     from .plotting import COLORS
     from .stationarity import make_binomial_alternating_data
 
-    q = int(degree)
-    t = int(data_degree)
-    if q < 1:
-        raise ValueError(f"degree: expected an int >= 1, got {degree}")
+    q = check_int(degree, "degree", minimum=1, maximum=20)
+    t = check_int(data_degree, "data_degree", minimum=1)
     if not 1 <= t <= 6:
         raise ValueError(f"data_degree: expected an int in 1..6, got {data_degree}")
+    lam = check_real(lam, "lam", minimum=0.0)
+    n_probes = check_int(n_probes, "n_probes", minimum=1)
     loss = "neurips_hinge"
     X, y = make_binomial_alternating_data(t)
     plain, pp = dead_relu_point(X, y, loss, hidden=(2,), kappa=1.0)
@@ -540,6 +587,9 @@ def render_monomial_degree(degree=2, data_degree=2, *, lam=1.0, n_probes=30):
 
 def monomial_degree_explorer(*, degree=2, data_degree=2):
     """Widget: slide the monomial degree q and the data's degree t (ni-prop-1)."""
+    degree = check_range(degree, "degree", 1, 6, integer=True)
+    data_degree = check_range(data_degree, "data_degree", 1, 5, integer=True)
+
     def render(degree, data_degree):
         return render_monomial_degree(degree, data_degree)
 
@@ -564,15 +614,15 @@ def render_chain_path(X, y, *, depth=3, lam=1.0, tau_max=0.02, width=2, p=3):
     from .neurips import exponential_chain_direction
     from .plotting import COLORS
 
-    depth = int(depth)
-    if depth < 1:
-        raise ValueError(f"depth: expected an int >= 1, got {depth}")
-    if not lam >= 0:
-        raise ValueError(f"lam: expected a non-negative number, got {lam}")
-    if not tau_max > 0:
-        raise ValueError(f"tau_max: expected a positive number, got {tau_max}")
+    depth = check_int(depth, "depth", minimum=1, maximum=8)
+    lam = check_real(lam, "lam", minimum=0.0)
+    tau_max = check_real(tau_max, "tau_max", minimum=0.0, strict=True, maximum=1.0)
+    width = check_int(width, "width", minimum=1)
     loss = get_loss("neurips_hinge", p=p)
-    X, y = onp.asarray(X, dtype=float), onp.asarray(y, dtype=float)
+    X, y = check_Xy(X, y)
+    if float(onp.max(onp.abs(X).sum(axis=1))) > 700:
+        raise ValueError("X: exp(Σⱼ xⱼ) of the first exponential neuron overflows float64; "
+                         "expected data of smaller scale")
     taus = onp.linspace(0.0, tau_max, 101)
     fig, ax = plt.subplots(figsize=(6.4, 4))
     for power, color in ((2, COLORS["bad"]), (2 * depth, COLORS["good"])):
@@ -602,6 +652,10 @@ def render_chain_path(X, y, *, depth=3, lam=1.0, tau_max=0.02, width=2, p=3):
 
 def chain_path_explorer(X, y, *, depth=3, lam=1.0):
     """Widget: depth L, λ and the range of τ for :func:`render_chain_path` (ni-thm-2)."""
+    check_Xy(X, y)
+    depth = check_range(depth, "depth", 1, 4, integer=True)
+    lam = check_range(lam, "lam", 1e-2, 1e3)
+
     def render(depth, lam, tau_max):
         return render_chain_path(X, y, depth=depth, lam=lam, tau_max=tau_max)
 
@@ -655,7 +709,7 @@ def render_census(n_samples=20, n_neurons=4, p=6, activation="softplus", overlap
     from .plotting import COLORS, plot_census
     from .sweep import census
 
-    if data not in ("subspace", "separable"):
+    if not isinstance(data, str) or data not in ("subspace", "separable"):
         raise ValueError(f"data: expected 'subspace' or 'separable', got {data!r}")
     n = check_int(n_samples, "n_samples", minimum=4)
     M = check_int(n_neurons, "n_neurons", minimum=1)
@@ -667,6 +721,9 @@ def render_census(n_samples=20, n_neurons=4, p=6, activation="softplus", overlap
                          f"Δr = subspace_dim − overlap > 0), got {overlap}")
     d_sep = check_int(n_features, "n_features", minimum=1)
     seed = check_int(seed, "seed", minimum=0)
+    if not isinstance(hidden, (tuple, list)) or any(
+            isinstance(h, bool) or not isinstance(h, (int, onp.integer)) or h < 1 for h in hidden):
+        raise ValueError(f"hidden: expected a tuple of hidden widths (ints >= 1), got {hidden!r}")
     if not isinstance(activation, str) or activation not in CENSUS_NEURONS:
         raise ValueError(f"activation: expected one of {', '.join(CENSUS_NEURONS)}, "
                          f"got {activation!r}")
@@ -709,8 +766,17 @@ def census_explorer(*, data="subspace", n_samples=20, n_neurons=4, p=6, activati
                     overlap=1, n_features=2, hidden=()):
     """Widget: sliders for n, M, p, the neuron and the subspace overlap (or, for
     ``data='separable'``, the dimension d) rerun :func:`render_census` (20 runs)."""
-    if data not in ("subspace", "separable"):
+    if not isinstance(data, str) or data not in ("subspace", "separable"):
         raise ValueError(f"data: expected 'subspace' or 'separable', got {data!r}")
+    n_samples = check_range(n_samples, "n_samples", 4, 40, integer=True)
+    n_neurons = check_range(n_neurons, "n_neurons", 1, 24, integer=True)
+    p = check_range(p, "p", 1, 8, integer=True)
+    check_choice(activation, "activation", CENSUS_NEURONS)
+    overlap = check_range(overlap, "overlap", 0, 2, integer=True)
+    n_features = check_range(n_features, "n_features", 1, 6, integer=True)
+    if not isinstance(hidden, (tuple, list)) or any(
+            isinstance(h, bool) or not isinstance(h, (int, onp.integer)) or h < 1 for h in hidden):
+        raise ValueError(f"hidden: expected a tuple of hidden widths (ints >= 1), got {hidden!r}")
 
     controls = {"n_samples": W.IntSlider(value=n_samples, min=4, max=40, step=2, description="n"),
                 "n_neurons": W.IntSlider(value=n_neurons, min=1, max=24, description="M"),

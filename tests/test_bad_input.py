@@ -65,3 +65,79 @@ def test_objective_rejects_wrong_params_and_theta():
         lb.find_critical_point(obj, MODEL.init(0), target="maximum")
     with pytest.raises(ValueError, match="n_runs"):
         lb.census(MODEL, LOSS, X, Y, n_runs=0)
+
+
+# -- the cases named in issue 13 --------------------------------------------------------------
+@pytest.mark.parametrize("options, word", [
+    ({"grad_tol": -1.0}, "grad_tol"), ({"eig_tol": np.nan}, "eig_tol"),
+    ({"probe_tol": -1.0}, "probe_tol"), ({"radii": ()}, "radii"), ({"radii": (-1e-2,)}, "radii"),
+    ({"grad_tol": "1e-6"}, "grad_tol"),
+])
+def test_certify_refuses_bad_options(options, word):
+    obj = lb.Objective(MODEL, LOSS, X, Y)
+    with pytest.raises((ValueError, TypeError), match=word):
+        lb.certify(obj, MODEL.init(0), n_probes=3, **options)
+    with pytest.raises((ValueError, TypeError), match=word):
+        lb.certify_batch(obj, obj.flatten(MODEL.init(0, batch=2)), n_probes=3, **options)
+    with pytest.raises((ValueError, TypeError), match=word):  # before any training
+        lb.census(MODEL, LOSS, X, Y, n_runs=2, maxiter=1, **options)
+
+
+def test_model_apply_names_params_for_wrong_params():
+    with pytest.raises(ValueError, match="params: .*missing keys"):
+        MODEL.apply({"c": np.array(0.0)}, X)
+    with pytest.raises(ValueError, match="params: W has shape"):
+        MODEL.apply({**MODEL.init(0), "W": np.zeros((3, 2))}, X)
+    with pytest.raises(TypeError, match="params"):
+        lb.training_error([1.0], MODEL, X, Y)
+
+
+def test_find_critical_point_unknown_method_names_method():
+    obj = lb.Objective(MODEL, LOSS, X, Y)
+    with pytest.raises(ValueError, match="method: expected one of"):
+        lb.find_critical_point(obj, MODEL.init(0), method="nope")
+
+
+def test_plot_data_2d_refuses_labels_0_1():
+    X2, Y2 = lb.make_separable_data(10, random_state=0)
+    with pytest.raises(ValueError, match="y: labels must be -1 or \\+1"):
+        lb.plot_data_2d(X2, (Y2 > 0).astype(float))
+
+
+def test_loops_are_bounded():
+    with pytest.raises(ValueError, match="margin"):
+        lb.make_separable_data(10, margin=1e300, random_state=0)
+    with pytest.raises(ValueError, match="k: .*more than the limit"):
+        lb.symmetric_tensor(np.ones(10), X, 40)
+    with pytest.raises(ValueError, match="n_samples"):
+        lb.atom_bad_event_probability(0.5, 10**6)
+    with pytest.raises(ValueError, match="max_tries"):
+        lb.symmetric_sample(40, random_state=0, max_tries=1)
+
+
+@pytest.mark.parametrize("build, word", [
+    (lambda: lb.dead_relu_explorer(kappa=-1.0), "kappa"),
+    (lambda: lb.dead_relu_explorer(kappa=0.01), "kappa"),
+    (lambda: lb.dead_relu_explorer(radius=7.0), "radius"),
+    (lambda: lb.neuron_loss_explorer(p=9), "p"),
+    (lambda: lb.population_explorer(neg_width=0.0), "neg_width"),
+    (lambda: lb.monomial_degree_explorer(degree=7), "degree"),
+    (lambda: lb.census_explorer(n_samples=41), "n_samples"),
+])
+def test_widgets_raise_instead_of_clamping(build, word):
+    with pytest.raises(ValueError, match=f"{word}: expected a value in"):
+        build()
+
+
+def test_overflowing_objective_is_inf_and_derivatives_raise():
+    model = lb.add_exponential_neuron(MODEL, lam=1.0)
+    Xs = 1e3 * X  # data of scale 1e3: the exponential neuron overflows float64
+    obj = lb.Objective(model, LOSS, Xs, Y)
+    p = model.init(0)
+    p["w"] = np.ones(4)
+    assert obj(p) == np.inf
+    with pytest.raises(ValueError, match="theta: the gradient overflows"):
+        obj.gradient(obj.flatten(p))
+    # a census whose starting points overflow says so, instead of warning and returning NaN
+    with pytest.raises(ValueError, match="thetas: the loss or its gradient overflows .* data X"):
+        lb.census(model, LOSS, Xs, Y, n_runs=3, maxiter=20, n_probes=5, radii=(1e-2,))

@@ -39,7 +39,10 @@ def test_output_shapes_and_batch(name):
     theta, unflat = lb.flatten(pb, batch_ndim=1)
     f2 = np.asarray(apply(unflat(theta[2]), X))
     np.testing.assert_allclose(fb[2], f2, rtol=1e-12)
-    assert np.shape(model.penalty(pb)) in ((), (5,))
+    # a batch of K parameter sets gives one penalty per set, shape (K,), row k that of set k
+    penalties = np.asarray(model.penalty(pb))
+    assert penalties.shape == (5,)
+    np.testing.assert_allclose(penalties[2], model.penalty(unflat(theta[2])), rtol=1e-12)
 
 
 def test_single_layer_formula():

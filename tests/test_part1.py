@@ -130,13 +130,10 @@ def test_perturbation_probe_extra_directions_and_bad_input():
 
 # -- widget ---------------------------------------------------------------------------------------
 
-def test_render_neuron_loss_returns_figure_quickly():
-    import time
-
-    t0 = time.perf_counter()
+def test_render_neuron_loss_returns_figure():
+    # no timing here (issue 13): benchmarks/bench_widgets.py measures neuron_loss_explorer redraws
     fig = lb.render_neuron_loss("sigmoid", "neurips_hinge", p=3)
     assert isinstance(fig, matplotlib.figure.Figure) and len(fig.axes) == 2
-    assert time.perf_counter() - t0 < 1.0
     texts = " ".join(t.get_text() for ax in fig.axes for t in ax.texts)
     assert "class: sigmoid" in texts and "Assumption 5: no" in texts
     plt.close(fig)

@@ -88,7 +88,7 @@ def test_descent_rate_recovers_quartic_exponent():
 
 def test_descent_rate_at_a_minimum_finds_no_decrease():
     rate = lb.descent_rate(lambda v: anp.sum(v ** 2), np.zeros(2), radii=(0.1, 0.05), n_starts=2)
-    assert not rate.descends and np.all(rate.drops == 0) and np.isnan(rate.exponent)
+    assert not rate.descends and np.all(rate.drops == 0) and rate.exponent is None
 
 
 # -- data -----------------------------------------------------------------------

@@ -34,15 +34,32 @@ def flatten(params, *, batch_ndim=0):
     carry ``k`` leading batch axes and ``vector`` has shape ``batch_shape + (P,)``.
     ``unflatten(v)`` accepts ``v`` of shape ``(..., P)`` for any leading axes.
     """
-    leaves = [onp.asarray(leaf, dtype=float) for _, leaf in _leaves(params)]
+    if not isinstance(params, (dict, list, tuple)):
+        raise TypeError(f"params: expected a dict (or list) of arrays, got {type(params).__name__}")
+    if isinstance(batch_ndim, bool) or not isinstance(batch_ndim, (int, onp.integer)) or batch_ndim < 0:
+        raise (ValueError if isinstance(batch_ndim, (int, onp.integer)) and not isinstance(batch_ndim, bool)
+               else TypeError)(f"batch_ndim: expected an int >= 0, got {batch_ndim!r}")
+    leaves = []
+    for path, leaf in _leaves(params):
+        try:
+            leaf = onp.asarray(leaf, dtype=float)
+        except (TypeError, ValueError) as err:
+            raise TypeError(f"params: the leaf {path} is not a numeric array") from err
+        if not onp.all(onp.isfinite(leaf)):
+            raise ValueError(f"params: the leaf {path} contains NaN or infinite values")
+        leaves.append(leaf)
     if not leaves:
         raise ValueError("params: expected at least one array, got an empty structure")
     batch_shape = leaves[0].shape[:batch_ndim]
     shapes = [leaf.shape[batch_ndim:] for leaf in leaves]
     sizes = [int(onp.prod(s)) for s in shapes]
     for leaf in leaves:
+        if leaf.ndim < batch_ndim:
+            raise ValueError(f"batch_ndim: every array needs {batch_ndim} leading batch axes, "
+                             f"got one of shape {leaf.shape}")
         if leaf.shape[:batch_ndim] != batch_shape:
-            raise ValueError("params: every array must share the same leading batch axes")
+            raise ValueError(f"params: with batch_ndim={batch_ndim} every array must share the same "
+                             "leading batch axes")
     vector = onp.concatenate([leaf.reshape(batch_shape + (-1,)) for leaf in leaves], axis=-1)
     offsets = onp.concatenate([[0], onp.cumsum(sizes)]).astype(int)
     template = params
