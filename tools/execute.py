@@ -40,6 +40,21 @@ def progress_widgets(nb):
     return bad
 
 
+def slowest_cell(nb):
+    """(seconds, index) of the slowest code cell, from nbclient's timing metadata."""
+    from datetime import datetime
+
+    best = (0.0, None)
+    for i, cell in enumerate(nb.cells):
+        timing = cell.get("metadata", {}).get("execution", {})
+        start, end = timing.get("iopub.execute_input"), timing.get("shell.execute_reply")
+        if start and end:
+            parse = lambda t: datetime.fromisoformat(t.replace("Z", "+00:00"))  # noqa: E731
+            best = max(best, ((parse(end) - parse(start)).total_seconds(), i),
+                       key=lambda b: b[0])
+    return best
+
+
 def strip(nb):
     """Remove the notebook-level widget state; return whether there was any."""
     return nb.metadata.pop("widgets", None) is not None
@@ -68,7 +83,8 @@ def execute(path, *, timeout, inplace, record):
         raise SystemExit(f"{path}: progress-bar widgets stored in cells {bad}: "
                          "LOSSBOOK_PROGRESS=0 should have switched them off")
     strip(nb)
-    print(f"{path}: executed in {seconds:.1f} s", flush=True)
+    slowest, index = slowest_cell(nb)
+    print(f"{path}: executed in {seconds:.1f} s (slowest cell: {index}, {slowest:.1f} s)", flush=True)
     if inplace:
         nbformat.write(nb, path)
         if record:
@@ -85,9 +101,24 @@ def main(argv=None):
     parser.add_argument("--timeout", type=int,
                         default=int(os.environ.get("LOSSBOOK_CELL_TIMEOUT", 300)),
                         help="seconds a cell may run (default %(default)s)")
+    parser.add_argument("--strip-only", action="store_true",
+                        help="execute nothing: only strip the stored widget state (in place)")
     parser.add_argument("--no-record", action="store_true",
                         help="do not enter the run in book/execution-record.json")
     args = parser.parse_args(argv)
+    if args.strip_only:
+        import nbformat
+
+        for nb_path in args.notebooks:
+            nb = nbformat.read(nb_path, as_version=4)
+            bad = progress_widgets(nb)
+            if bad:
+                raise SystemExit(f"{nb_path}: progress-bar widgets stored in cells {bad}: "
+                                 "re-execute it (make execute NB=...)")
+            if strip(nb):
+                nbformat.write(nb, nb_path)
+                print(f"{nb_path}: widget state removed")
+        return
     os.environ["LOSSBOOK_PROGRESS"] = "0"
     total = 0.0
     for nb in args.notebooks:
