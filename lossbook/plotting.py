@@ -69,8 +69,8 @@ def figure_png(fig):
 def set_style():
     """Apply the book's matplotlib style (called once at the top of each chapter).
 
-    In IPython (a notebook) it also makes every figure display as :func:`figure_png` does:
-    a PNG at :data:`PNG_DPI`, shown at :data:`CSS_DPI` CSS px per inch.
+    In IPython (a notebook) it also makes every figure display as ``figure_png`` renders it:
+    a PNG at ``PNG_DPI``, shown at ``CSS_DPI`` CSS px per inch (see ``figure_png``).
     """
     plt.rcParams.update(STYLE)
     try:

@@ -18,6 +18,7 @@ the notebooks are only run (``make stress`` uses this).
 """
 import argparse
 import os
+import queue
 import sys
 import time
 from pathlib import Path
@@ -40,18 +41,35 @@ def progress_widgets(nb):
     return bad
 
 
-def slowest_cell(nb):
-    """(seconds, index) of the slowest code cell, from nbclient's timing metadata."""
+def _parse(stamp):
     from datetime import datetime
 
+    return datetime.fromisoformat(stamp.replace("Z", "+00:00"))
+
+
+def slowest_cell(nb):
+    """(seconds, index) of the slowest code cell, from nbclient's timing metadata."""
     best = (0.0, None)
     for i, cell in enumerate(nb.cells):
         timing = cell.get("metadata", {}).get("execution", {})
-        start, end = timing.get("iopub.execute_input"), timing.get("shell.execute_reply")
+        start, end = timing.get("iopub.status.busy"), timing.get("iopub.status.idle")
         if start and end:
-            parse = lambda t: datetime.fromisoformat(t.replace("Z", "+00:00"))  # noqa: E731
-            best = max(best, ((parse(end) - parse(start)).total_seconds(), i),
+            best = max(best, ((_parse(end) - _parse(start)).total_seconds(), i), key=lambda b: b[0])
+    return best
+
+
+def longest_pause(nb):
+    """(seconds, index): the longest time the kernel sat idle before starting a code cell
+    (kernel timestamps), the signature of a stalled kernel-client exchange."""
+    best, previous = (0.0, None), None
+    for i, cell in enumerate(nb.cells):
+        timing = cell.get("metadata", {}).get("execution", {})
+        if not timing.get("iopub.status.busy"):
+            continue
+        if previous is not None:
+            best = max(best, ((_parse(timing["iopub.status.busy"]) - previous).total_seconds(), i),
                        key=lambda b: b[0])
+        previous = _parse(timing.get("iopub.status.idle") or timing["iopub.status.busy"])
     return best
 
 
@@ -60,14 +78,60 @@ def strip(nb):
     return nb.metadata.pop("widgets", None) is not None
 
 
+POLL_STEP_S = 1.0
+
+
+def _poll_in_steps(channel, step=POLL_STEP_S):
+    """Make ``channel.get_msg(timeout)`` look for a message at least every ``step`` seconds.
+
+    nbclient waits for a cell's reply with one ``poll`` of the asyncio ZMQ socket for the whole
+    cell timeout. That wait can miss the socket's wake-up (seen after cells that display
+    ipywidgets, cf. jupyter/nbclient#312): the reply is already there, the kernel is idle,
+    and the client sleeps until the timeout runs out, then carries on as if nothing happened
+    (a 30-minute stall of ``make book`` under an 1800 s timeout; 300 s stalls here before
+    this). Looking again every second, with a non-blocking check first, bounds such a miss
+    to a second; the cell timeout still applies in full.
+    """
+    get = channel.get_msg
+
+    async def get_msg(timeout=None):
+        deadline = None if timeout is None else time.monotonic() + timeout
+        while True:
+            try:
+                return await get(timeout=0)
+            except queue.Empty:
+                pass
+            left = None if deadline is None else deadline - time.monotonic()
+            if left is not None and left <= 0:
+                raise queue.Empty
+            try:
+                return await get(timeout=step if left is None else min(step, left))
+            except queue.Empty:
+                continue
+
+    channel.get_msg = get_msg
+
+
+def _client_class():
+    from nbclient import NotebookClient
+
+    class Client(NotebookClient):
+        async def async_start_new_kernel_client(self):
+            kc = await super().async_start_new_kernel_client()
+            _poll_in_steps(kc.shell_channel)
+            _poll_in_steps(kc.iopub_channel)
+            return kc
+
+    return Client
+
+
 def execute(path, *, timeout, inplace, record):
     import nbformat
-    from nbclient import NotebookClient
     from nbclient.exceptions import CellTimeoutError, DeadKernelError
 
     path = Path(path)
     nb = nbformat.read(path, as_version=4)
-    client = NotebookClient(nb, timeout=timeout, kernel_name="python3", store_widget_state=True,  # stripped below
+    client = _client_class()(nb, timeout=timeout, kernel_name="python3", store_widget_state=True,  # stripped below
                             resources={"metadata": {"path": str(path.parent)}})
     start = time.perf_counter()
     try:
@@ -84,7 +148,9 @@ def execute(path, *, timeout, inplace, record):
                          "LOSSBOOK_PROGRESS=0 should have switched them off")
     strip(nb)
     slowest, index = slowest_cell(nb)
-    print(f"{path}: executed in {seconds:.1f} s (slowest cell: {index}, {slowest:.1f} s)", flush=True)
+    pause, before = longest_pause(nb)
+    print(f"{path}: executed in {seconds:.1f} s (slowest cell: {index}, {slowest:.1f} s; "
+          f"longest pause between cells: {pause:.1f} s, before cell {before})", flush=True)
     if inplace:
         nbformat.write(nb, path)
         if record:
