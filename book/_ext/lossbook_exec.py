@@ -97,7 +97,7 @@ def report_changed(app):
         if _sha(path) not in shas:
             changed.append(rel)
     if changed:
-        LOGGER.info(f"[lossbook] not run since their last edit (the status page says so): "
+        LOGGER.info(f"[lossbook] no recorded run of the current file (the status page says so): "
                     f"{', '.join(changed)}; `make execute` and `make test` refresh the record")
 
 
