@@ -4,7 +4,7 @@
 
 Each notebook is run top to bottom in a new kernel (nbclient), with ``LOSSBOOK_PROGRESS=0``
 (no progress bars: a bar drawn here would be stored, and nbval's run draws none) and a cell
-timeout (default ``$LOSSBOOK_CELL_TIMEOUT`` or 300 s) so a stalled kernel fails fast with a
+timeout (default ``$LOSSBOOK_CELL_TIMEOUT`` or 600 s) so a stalled kernel fails fast with a
 message naming the cell instead of hanging. With ``--inplace`` the executed notebook is
 written back, stripped of what the book must not store:
 
@@ -165,7 +165,7 @@ def main(argv=None):
     parser.add_argument("notebooks", nargs="+")
     parser.add_argument("--inplace", action="store_true", help="write the executed notebooks back")
     parser.add_argument("--timeout", type=int,
-                        default=int(os.environ.get("LOSSBOOK_CELL_TIMEOUT", 300)),
+                        default=int(os.environ.get("LOSSBOOK_CELL_TIMEOUT", 600)),
                         help="seconds a cell may run (default %(default)s)")
     parser.add_argument("--strip-only", action="store_true",
                         help="execute nothing: only strip the stored widget state (in place)")
