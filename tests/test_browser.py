@@ -446,6 +446,19 @@ class _AssetParser(HTMLParser):
 CDN = re.compile(r"(?:https?:)?//[\w.-]*(?:cdn|unpkg|jsdelivr|cdnjs|googleapis)[\w.-]*/[^\s\"'<>]*")
 
 
+# a stdout block directly followed by another: prints of one cell rendered as separate boxes
+SPLIT_STREAM = re.compile(r'<div class="output stream[^"]*">(?:(?!<div class="output ).)*?</pre></div>\s*'
+                          r'</div>\s*<div class="output stream', re.S)
+
+
+def test_printed_output_is_one_block_per_cell(html_dir):
+    """Static check: consecutive prints of a cell render as one block (nb_merge_streams)."""
+    split = {path.relative_to(html_dir).as_posix(): len(SPLIT_STREAM.findall(path.read_text("utf8")))
+             for path in _pages()}
+    split = {page: n for page, n in split.items() if n}
+    assert not split, f"cells whose printed output is split into several blocks: {split}"
+
+
 def test_no_external_scripts_or_stylesheets(html_dir):
     """Static check (no browser needed): every script and stylesheet is served locally,
     and no page names a CDN at all (not even in inline JavaScript)."""
