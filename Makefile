@@ -14,8 +14,8 @@ STAMP     = $(VENV)/.installed
 CHROMIUM ?= /usr/bin/chromium
 EXTRAS    = test,book,lab
 # seconds a notebook cell may run in make execute, nbval and make stress: the slowest cell
-# (part2_separable's census) took 150 s on this 2-core machine shared by ~9 busy processes,
-# so 600 s leaves a margin of 4 while a stalled kernel fails in 10 minutes, not 30, with the
+# takes about 20 s on an idle machine and took 259 s on this 2-core machine at a load average
+# of 20, so 600 s leaves a margin while a stalled kernel fails in 10 minutes, not 30, with the
 # cell named
 CELL_TIMEOUT ?= 600
 # the second floating-point environment of make test: another OpenBLAS kernel, one thread
