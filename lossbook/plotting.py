@@ -3,9 +3,14 @@
 Every function draws on an ``ax`` (created if not given) and returns the figure or axes,
 so a notebook cell ends with the figure and nothing else prints.
 """
+import io
+import struct
+
 import matplotlib
+import matplotlib.figure
 import matplotlib.patches
 import matplotlib.pyplot as plt
+import matplotlib.text
 import numpy as onp
 
 from ._validation import check_array, check_ax, check_grid, check_int, check_real, check_str, check_Xy
@@ -35,16 +40,71 @@ def _check_2d(X, y, *, exactly=True):
 #: The book's colours: the classes (``pos``, ``neg``), bad and good minima, an accent, grey.
 COLORS = {"pos": "#d62728", "neg": "#1f77b4", "bad": "#ff7f0e", "good": "#2ca02c",
           "accent": "#9467bd", "grey": "#7f7f7f"}
+
+#: Pixels per inch of the PNG files the book stores (sharp on high-density screens) and CSS
+#: pixels per inch of a figure shown at full size (the page's ``<img width>``). A 6.4-inch
+#: figure is 640 CSS px wide, and text of s points is s·100/72 CSS px high when the figure is
+#: shown at full size: 10 pt → 13.9 px. The book's text column is about 690 CSS px wide at a
+#: 1280-px window, so a figure wider than 6.9 in is scaled down: s-point text is then
+#: s/72·690/width_in px, and 9 px needs s ≥ 0.94·width_in (10 pt up to 10.6 in wide).
+PNG_DPI = 150
+CSS_DPI = 100
+SMALLEST_TEXT_KEY = "lossbook:smallest-text-pt"
+
 STYLE = {
-    "figure.figsize": (6.4, 4.0), "figure.dpi": 100, "axes.spines.top": False,
-    "axes.spines.right": False, "axes.grid": True, "grid.alpha": 0.3, "font.size": 10,
-    "axes.titlesize": 11, "legend.frameon": False, "savefig.bbox": "tight",
+    "figure.figsize": (6.4, 4.0), "figure.dpi": CSS_DPI, "savefig.dpi": PNG_DPI,
+    "axes.spines.top": False, "axes.spines.right": False, "axes.grid": True, "grid.alpha": 0.3,
+    "font.size": 11, "axes.titlesize": 12, "axes.labelsize": 11, "xtick.labelsize": 10,
+    "ytick.labelsize": 10, "legend.fontsize": 10, "legend.title_fontsize": 10,
+    "figure.titlesize": 12, "legend.frameon": False, "savefig.bbox": "tight",
 }
 
 
+def smallest_text_pt(fig):
+    """The font size (points) of the smallest non-empty visible text in ``fig`` (None if none)."""
+    fig.draw_without_rendering()  # creates the tick labels
+    sizes = [t.get_fontsize() for t in fig.findobj(matplotlib.text.Text)
+             if t.get_visible() and t.get_text().strip()]
+    return min(sizes) if sizes else None
+
+
+def figure_png(fig):
+    """The PNG the book stores for ``fig``, with its display size: ``(png_bytes, metadata)``.
+
+    Rendered at :data:`PNG_DPI`, shown at :data:`CSS_DPI` (``metadata = {"width": w, "height":
+    h}`` in CSS px, which myst-nb writes into the page's ``<img>``), and the smallest text
+    size in points recorded in the PNG (tEXt ``lossbook:smallest-text-pt``), which the
+    browser test reads to compute the size figure text is shown at.
+    """
+    smallest = smallest_text_pt(fig)
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=PNG_DPI, bbox_inches="tight",
+                facecolor=fig.get_facecolor(), edgecolor=fig.get_edgecolor(),
+                metadata={SMALLEST_TEXT_KEY: "none" if smallest is None else f"{smallest:g}"})
+    data = buf.getvalue()
+    width, height = struct.unpack(">II", data[16:24])  # the PNG's IHDR
+    scale = CSS_DPI / PNG_DPI
+    return data, {"width": round(width * scale), "height": round(height * scale)}
+
+
 def set_style():
-    """Apply the book's matplotlib style (called once at the top of each chapter)."""
+    """Apply the book's matplotlib style (called once at the top of each chapter).
+
+    In IPython (a notebook) it also makes every figure display as ``figure_png`` renders it:
+    a PNG at ``PNG_DPI``, shown at ``CSS_DPI`` CSS px per inch (see ``figure_png``).
+    """
     plt.rcParams.update(STYLE)
+    try:
+        from IPython import get_ipython
+    except ImportError:  # pragma: no cover - IPython comes with the notebook stack
+        return
+    shell = get_ipython()
+    if shell is not None:
+        # activate the backend first: the inline backend registers its own PNG formatter when
+        # it is activated (at the first figure), which would otherwise replace this one
+        plt.close(plt.figure())
+        formatter = shell.display_formatter.formatters["image/png"]
+        formatter.for_type(matplotlib.figure.Figure, figure_png)
 
 
 def _ax(ax, figsize=None):
@@ -70,7 +130,7 @@ def plot_activations(names=("softplus", "relu", "leaky_relu", "sigmoid", "quadra
         act = get_activation(name) if isinstance(name, str) else name
         ax.plot(z, act(z), label=f"{act.name} [{act.paper_class}]")
     ax.set(xlabel="z", ylabel="σ(z)", ylim=(-1.5, 3.5), title="Neurons and their ICML class")
-    ax.legend(fontsize=8)
+    ax.legend()
     return ax
 
 
@@ -92,7 +152,7 @@ def plot_losses(losses=None, *, z=None, ax=None):
         ax.plot(z, loss(z), label=f"{loss.name}: {loss.formula}",
                 drawstyle="steps-post" if loss.name == "zero_one" else "default")
     ax.set(xlabel="z = −y f(x)", ylabel="ℓ(z)", ylim=(-0.2, 4), title="Surrogate losses")
-    ax.legend(fontsize=8)
+    ax.legend()
     return ax
 
 
@@ -106,7 +166,7 @@ def plot_data_2d(X, y, *, ax=None, title=None):
     ax.scatter(X[y > 0, 0], X[y > 0, 1], c=COLORS["pos"], s=18, label="y = +1")
     ax.scatter(X[y < 0, 0], X[y < 0, 1], c=COLORS["neg"], s=18, marker="s", label="y = −1")
     ax.set(xlabel="x₁", ylabel="x₂", title=title)
-    ax.legend(fontsize=8)
+    ax.legend()
     return ax
 
 
@@ -149,7 +209,7 @@ def plot_slice_1d(ts, values, *, ax=None, label=None, title="1-D slice of the lo
     ax.axvline(0, color=COLORS["grey"], lw=0.8, ls=":")
     ax.set(xlabel="t", ylabel="L(θ + t u)", title=title)
     if label:
-        ax.legend(fontsize=8)
+        ax.legend()
     return ax
 
 
@@ -197,7 +257,7 @@ def plot_census(census, *, ax=None, title=None, bins=None):
     c = census.counts
     ax.set(xlabel="training error at the end point", ylabel="runs",
            title=title or f"{c['runs']} runs, {c['bad local minima']} bad local minima")
-    ax.legend(fontsize=8)
+    ax.legend()
     return ax
 
 

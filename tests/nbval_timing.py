@@ -1,50 +1,46 @@
-"""pytest plugin: record how long nbval took to run each notebook, and whether it passed.
+"""pytest plugin: enter each nbval run of a notebook in the book's execution record.
 
-Loaded with ``-p tests.nbval_timing`` (see the Makefile's ``test-notebooks``). At the end of
-the session it writes ``_build/nbval-runs.json`` (or ``$LOSSBOOK_NBVAL_RUNS``):
-``{"book/x.ipynb": {"seconds": 12.3, "passed": true, "sha256": "...", "finished": ...}}``.
-The book build (``book/_ext/lossbook_exec.py``) turns each passed, unchanged notebook into a
-jupyter-cache record, so the execution-status page lists nbval's run and the build does not
-execute the notebook a second time.
+Loaded with ``-p tests.nbval_timing`` (the Makefile's ``test-notebooks`` and
+``test-notebooks-blas``). At the end of the session every notebook nbval ran is entered in
+``book/execution-record.json`` (``$LOSSBOOK_EXECUTION_RECORD``; format in
+``tools/execution_record.py``) under the label of this process's floating-point environment
+(``default``, or e.g. ``OPENBLAS_CORETYPE=Nehalem OPENBLAS_NUM_THREADS=1``), so the two passes
+of ``make test`` are recorded side by side: date, machine, BLAS kernel, seconds (the sum of
+the cells' setup, call and teardown times: one execution from a fresh kernel), the number of
+cells and of failed cells, the verdict and the sha256 of the notebook file. The book build
+(``book/_ext/lossbook_exec.py``) renders the status page from that record.
 """
-import hashlib
-import json
-import os
-import time
+import sys
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tools"))
+import execution_record  # noqa: E402
+
 _runs = {}
-
-
-def runs_path(rootdir):
-    return Path(os.environ.get("LOSSBOOK_NBVAL_RUNS", Path(rootdir) / "_build" / "nbval-runs.json"))
 
 
 def pytest_runtest_logreport(report):
     path, sep, _ = report.nodeid.partition(".ipynb::")
     if not sep:
         return
-    run = _runs.setdefault(path + ".ipynb", {"seconds": 0.0, "passed": True})
+    run = _runs.setdefault(path + ".ipynb", {"seconds": 0.0, "cells": set(), "failed": set()})
     run["seconds"] += report.duration
+    run["cells"].add(report.nodeid)
     if report.failed:
-        run["passed"] = False
+        run["failed"].add(report.nodeid)
 
 
 def pytest_sessionfinish(session, exitstatus):
     if not _runs:
         return
     root = Path(session.config.rootpath)
-    out = runs_path(root)
-    try:
-        record = json.loads(out.read_text("utf8"))
-    except (OSError, ValueError):
-        record = {}
+    label = execution_record.label()
+    entries = {}
     for nb, run in _runs.items():
         source = root / nb
-        if source.is_file():
-            run["sha256"] = hashlib.sha256(source.read_bytes()).hexdigest()
-            run["seconds"] = round(run["seconds"], 2)
-            run["finished"] = time.time()
-            record[nb] = run
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps(record, indent=1, sort_keys=True), "utf8")
+        if not source.is_file():
+            continue
+        entries[nb] = {label: execution_record.run_entry(
+            source, verdict="failed" if run["failed"] else "passed", tool="nbval",
+            seconds=run["seconds"], cells=len(run["cells"]), failed_cells=len(run["failed"]))}
+    execution_record.update(entries)

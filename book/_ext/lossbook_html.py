@@ -8,7 +8,13 @@ console. Keep the first copy of each script.
 
 And with ``launch_buttons: thebe: false`` no page can start thebe, so its loader
 (``sphinx-thebe.js``) and configuration (which names thebe's CDN URL) are left out.
+
+And no page embeds widget state (``application/vnd.jupyter.widget-state+json``, which myst-nb
+copies from a notebook's metadata into its page): the book ships no widget JavaScript
+(``nb_ipywidgets_js: {}``), every widget's default view is stored as a plain figure, so the
+state would only be dead weight (``make execute`` also strips it from the notebooks).
 """
+WIDGET_STATE = "application/vnd.jupyter.widget-state+json"
 
 
 def _fix_scripts(app, pagename, templatename, context, doctree):
@@ -22,6 +28,8 @@ def _fix_scripts(app, pagename, templatename, context, doctree):
         name = str(getattr(js, "filename", js) or "")
         body = str(getattr(js, "attributes", {}).get("body", ""))
         if not thebe and (name.endswith("sphinx-thebe.js") or "THEBE_JS_URL" in body):
+            continue
+        if getattr(js, "attributes", {}).get("type") == WIDGET_STATE:
             continue
         # the copies differ in how "no file" is spelt (None or ""): compare what is written
         key = (name, tuple(sorted(getattr(js, "attributes", {}).items())))
