@@ -11,7 +11,8 @@ CHROMIUM ?= /usr/bin/chromium
 export PYDEVD_DISABLE_FILE_VALIDATION = 1
 
 # make execute [NB=book/x.ipynb] — re-execute chapter notebooks in place (refresh stored outputs)
-.PHONY: execute setup chromium book test test-lib test-notebooks test-book test-browser lint bench clean
+# (widgets helper: the frames target below)
+.PHONY: frames execute setup chromium book test test-lib test-notebooks test-book test-browser lint bench clean
 
 setup: $(STAMP) chromium
 
@@ -65,6 +66,14 @@ test-browser: setup
 NB ?= $(wildcard book/*.ipynb)
 execute: setup
 	for nb in $(NB); do LOSSBOOK_PROGRESS=0 $(VENV)/bin/jupyter execute --inplace $$nb || exit 1; done
+
+# make frames — the static book's widget frames (lossbook/frames.py): each chapter is run (not
+# saved) with LOSSBOOK_FRAMES set, and every widget renders its frames into book/_frames, cached
+# by content hash (an unchanged widget is not re-rendered); the book build shows them as players
+FRAMES_DIR = $(CURDIR)/book/_frames
+frames: setup
+	for nb in $(NB); do LOSSBOOK_FRAMES=$(FRAMES_DIR) LOSSBOOK_FRAMES_PAGE=$$(basename $$nb .ipynb) \
+		LOSSBOOK_PROGRESS=0 $(VENV)/bin/jupyter execute $$nb || exit 1; done
 
 bench: setup
 	$(PY) benchmarks/bench_census.py

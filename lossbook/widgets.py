@@ -225,7 +225,7 @@ def clear_caches():
         fn.cache_clear()
 
 
-def make_widget(render, controls, *, draw=None, dpi=WIDGET_DPI):
+def make_widget(render, controls, *, draw=None, dpi=WIDGET_DPI, name=None):
     """An ipywidgets box: ``controls`` (name → widget) drive ``render(**values)``.
 
     With ``draw`` (``draw(scene, **values)``, see :class:`Scene`) the figure is drawn once and
@@ -233,6 +233,9 @@ def make_widget(render, controls, *, draw=None, dpi=WIDGET_DPI):
     way the figure is shown as a PNG in an ``ipywidgets.Image`` (``box.image``); ``box.png``
     draws the PNG for given values, ``box.render`` is ``render``, ``box.defaults`` the
     controls' initial values, ``box.controls`` the controls by name.
+
+    ``name`` names the widget's frames for the static book: when ``LOSSBOOK_FRAMES`` is set
+    (``make frames``), the widget renders them (:mod:`lossbook.frames`).
     """
     if not callable(render):
         raise TypeError("render: expected a callable returning a matplotlib Figure")
@@ -271,6 +274,10 @@ def make_widget(render, controls, *, draw=None, dpi=WIDGET_DPI):
     box.png = png
     box.scene = scene
     redraw()
+    if name is not None:
+        from .frames import maybe_write_frames
+
+        maybe_write_frames(box, name)
     return box
 
 
@@ -318,7 +325,7 @@ def slice_explorer(objective, params, *, radius=1.0):
 
     controls = {"radius": W.FloatLogSlider(value=radius, base=10, min=-3, max=1, description="radius"),
                 "seed": W.IntSlider(value=0, min=0, max=20, description="directions")}
-    return make_widget(render, controls, draw=draw)
+    return make_widget(render, controls, draw=draw, name="slice_explorer")
 
 
 # -- Part I: neurons and losses -------------------------------------------------------------------
@@ -418,7 +425,7 @@ def neuron_loss_explorer(activation="softplus", loss="polynomial_hinge", *, p=2)
         "p": W.IntSlider(value=p, min=1, max=8, description="p (hinge)"),
         "slope": W.FloatSlider(value=0.1, min=0.0, max=0.9, step=0.05, description="leaky slope"),
     }
-    return make_widget(render, controls, draw=draw)
+    return make_widget(render, controls, draw=draw, name="neuron_loss_explorer")
 
 
 # -- Part IV: one exponential neuron (ni-thm-1) ---------------------------------------------------
@@ -527,7 +534,7 @@ def exponential_neuron_explorer(datasets, *, lam=1.0, angle=0.0):
                 "lam": W.FloatLogSlider(value=lam, base=10, min=-2, max=2, description="λ"),
                 "angle": W.FloatSlider(value=angle, min=-onp.pi, max=onp.pi, step=0.05,
                                        description="angle of w")}
-    return make_widget(render, controls, draw=draw)
+    return make_widget(render, controls, draw=draw, name="exponential_neuron_explorer")
 
 
 # -- Part III: the counterexamples of ICML §4.1–4.2 ------------------------------------------------
@@ -621,7 +628,7 @@ def counterexample_explorer(choice="Prop 2 · ReLU", *, radius=0.5):
                                      description="member"),
                 "radius": W.FloatLogSlider(value=radius, base=10, min=-2, max=1,
                                            description="radius")}
-    return make_widget(render, controls, draw=draw)
+    return make_widget(render, controls, draw=draw, name="counterexample_explorer")
 
 
 # -- Part III: the dead-ReLU point (icml-prop-6) ------------------------------------------------
@@ -705,7 +712,7 @@ def dead_relu_explorer(kappa=1.0, *, radius=3.0):
                                        description="κ"),
                 "radius": W.FloatSlider(value=radius, min=0.5, max=6.0, step=0.5,
                                         description="radius")}
-    return make_widget(render, controls, draw=draw)
+    return make_widget(render, controls, draw=draw, name="dead_relu_explorer")
 
 
 # -- Part III: which losses (icml-ex-1) and which datasets (icml-prop-11, icml-prop-12) ---
@@ -776,7 +783,7 @@ def population_explorer(pos_point=1.25, neg_low=0.0, neg_width=1.0):
                                          description="neg. from"),
                 "neg_width": W.FloatSlider(value=neg_width, min=0.1, max=2.0, step=0.05,
                                            description="neg. width")}
-    return make_widget(render_population_minimisers, controls, draw=draw)
+    return make_widget(render_population_minimisers, controls, draw=draw, name="population_explorer")
 
 
 @cached
@@ -852,7 +859,7 @@ def sphere_condition_explorer(ratio=2.0, *, n_samples=16, seed=0):
     controls = {"ratio": W.FloatSlider(value=ratio, min=0.3, max=3.0, step=0.02,
                                        description="r+ / r−"),
                 "seed": W.IntSlider(value=seed, min=0, max=20, description="sample")}
-    return make_widget(render, controls, draw=draw)
+    return make_widget(render, controls, draw=draw, name="sphere_condition_explorer")
 
 
 # -- ni-prop-1: degree of the monomial neuron against the degree the data needs -----------------
@@ -958,7 +965,7 @@ def monomial_degree_explorer(*, degree=2, data_degree=2):
 
     controls = {"degree": W.IntSlider(value=degree, min=1, max=6, description="q (neuron)"),
                 "data_degree": W.IntSlider(value=data_degree, min=1, max=5, description="t (data)")}
-    return make_widget(render, controls, draw=draw)
+    return make_widget(render, controls, draw=draw, name="monomial_degree_explorer")
 
 
 def _chain_data(X, y, depth, lam, tau_max, width, p):
@@ -1041,7 +1048,7 @@ def chain_path_explorer(X, y, *, depth=3, lam=1.0):
                 "lam": W.FloatLogSlider(value=lam, base=10, min=-2, max=3, description="λ"),
                 "tau_max": W.FloatLogSlider(value=0.02, base=10, min=-3, max=-0.5,
                                             description="τ max")}
-    return make_widget(render, controls, draw=draw)
+    return make_widget(render, controls, draw=draw, name="chain_path_explorer")
 
 
 # -- census explorer (icml-thm-1, icml-prop-1, icml-thm-2) -------------------------------------
@@ -1214,4 +1221,4 @@ def census_explorer(*, data="subspace", n_samples=20, n_neurons=4, p=6, activati
         def draw(sc, n_samples, n_neurons, p, activation, n_features):
             _draw_census(sc, _census_result(n_samples, n_neurons, p, activation, 1,
                                             "separable", 3, n_features, hidden, 20, 200, 20, 0))
-    return make_widget(render, controls, draw=draw)
+    return make_widget(render, controls, draw=draw, name="census_explorer")
