@@ -27,6 +27,7 @@ from pathlib import Path
 
 import numpy as np
 
+TOKEN = ""  # the JupyterLab server's token (set by main)
 SETUP = "import lossbook as lb\nimport numpy as np\nlb.set_style()\n"
 #: widget name -> (chapter, code building it); arguments as in the chapter's explorer cell
 WIDGETS = {
@@ -131,12 +132,19 @@ def log(*args):
 def measure(page, base, name, code, n_moves, root, sliders=()):
     path = Path(root) / f"{name.split()[0]}{'_sep' if 'separable' in name else ''}.ipynb"
     path.write_text(json.dumps(notebook(code)))
-    page.goto(f"{base}/lab/tree/{path.name}")
+    # the previous widget's notebook closed and its kernel stopped, whatever happened to it
+    auth = {"Authorization": f"token {TOKEN}"}
+    listing = urllib.request.Request(f"{base}/api/kernels", headers=auth)
+    for kernel in json.loads(urllib.request.urlopen(listing).read() or "[]"):
+        urllib.request.urlopen(urllib.request.Request(f"{base}/api/kernels/{kernel['id']}",
+                                                      method="DELETE", headers=auth))
+    page.goto(f"{base}/lab/tree/{path.name}?reset")  # a fresh workspace: this notebook only
     page.wait_for_function("window.jupyterapp && document.querySelector('.jp-Notebook')",
                            timeout=120_000)
     page.wait_for_function(
-        "(() => { const w = window.jupyterapp.shell.currentWidget;"
-        " const k = w && w.sessionContext && w.sessionContext.session"
+        f"(() => {{ const w = window.jupyterapp.shell.currentWidget;"
+        f" if (!w || !w.context || w.context.path !== '{path.name}') return false;"
+        " const k = w.sessionContext && w.sessionContext.session"
         " && w.sessionContext.session.kernel;"
         " return k && k.status === 'idle' && k.connectionStatus === 'connected'; })()",
         timeout=180_000)
@@ -167,7 +175,6 @@ def measure(page, base, name, code, n_moves, root, sliders=()):
         if ms is None:
             raise RuntimeError(f"{name}: no new image within 120 s of a key press")
         times.append(ms)
-    page.evaluate("window.jupyterapp.commands.execute('kernelmenu:shutdown')")
     return times
 
 
@@ -178,7 +185,9 @@ def main(n_moves=20, only=()):
     if not Path(chromium).exists():
         sys.exit(f"no Chromium at {chromium} (set CHROMIUM)")
     root = tempfile.mkdtemp(prefix="lossbook-lab-")
+    global TOKEN
     port, token = free_port(), secrets.token_hex(16)
+    TOKEN = token
     print(f"load before: {load()}  ({os.cpu_count()} CPUs)")
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))  # stop JupyterLab on a kill too
     lab = start_lab(root, port, token)
