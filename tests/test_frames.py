@@ -22,7 +22,8 @@ import lossbook as lb  # noqa: E402
 from lossbook.frames import frame_grid, player_html, write_frames  # noqa: E402
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
-BUILT = Path(__file__).resolve().parents[1] / "_build" / "html"
+BUILT = Path(os.environ.get("LOSSBOOK_HTML",
+                   Path(__file__).resolve().parents[1] / "_build" / "html"))
 
 
 def _pixels(data):
