@@ -429,15 +429,23 @@ def neuron_loss_explorer(activation="softplus", loss="polynomial_hinge", *, p=2)
 
 
 # -- Part IV: one exponential neuron (ni-thm-1) ---------------------------------------------------
-def _exponential_data(X, y, lam, angle, radius, hidden, p, random_state):
+def _exponential_point(X, y, hidden, p, random_state):
     from .constructions import dead_relu_point
+    from .losses import get_loss
+
+    return dead_relu_point(X, y, get_loss("neurips_hinge", p=p), hidden=hidden,
+                           random_state=random_state)
+
+
+def _exponential_data(X, y, lam, angle, radius, hidden, p, random_state, point=None):
+    """``point``: the dead-ReLU point (base, net) if already built for (X, y, hidden, p)."""
     from .landscape import loss_slice_1d
     from .losses import get_loss
     from .models import add_exponential_neuron
     from .neurips import exponential_slope, with_exponential_neuron
 
     loss = get_loss("neurips_hinge", p=p)
-    base, net = dead_relu_point(X, y, loss, hidden=hidden, random_state=random_state)
+    base, net = point if point is not None else _exponential_point(X, y, hidden, p, random_state)
     X, y = onp.asarray(X, dtype=float), onp.asarray(y, dtype=float)
     w = onp.zeros(X.shape[1])
     w[:2] = radius * onp.array([onp.cos(angle), onp.sin(angle)])[:min(2, X.shape[1])]
@@ -520,8 +528,9 @@ def exponential_neuron_explorer(datasets, *, lam=1.0, angle=0.0):
     (:func:`render_exponential_neuron`, ni-thm-1)."""
     if not isinstance(datasets, dict) or not datasets:
         raise ValueError("datasets: expected a non-empty dict of name -> (X, y)")
-    data = cached(lambda dataset, lam, angle: _exponential_data(*datasets[dataset], lam, angle,
-                                                                 1.5, (4,), 3, 0))
+    point = cached(lambda dataset: _exponential_point(*datasets[dataset], (4,), 3, 0))
+    data = cached(lambda dataset, lam, angle: _exponential_data(
+        *datasets[dataset], lam, angle, 1.5, (4,), 3, 0, point=point(dataset)))
 
     def render(dataset, lam, angle):
         X, y = datasets[dataset]
