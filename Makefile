@@ -26,7 +26,7 @@ export PYDEVD_DISABLE_FILE_VALIDATION = 1
 export LOSSBOOK_PROGRESS = 0
 
 .PHONY: setup lock chromium book lab test test-lib test-notebooks test-notebooks-blas test-book \
-        test-browser test-lab lint execute strip-widgets colab-cells stress bench clean
+        test-browser test-lab lint execute strip-widgets colab-cells stress frames bench clean
 
 setup: $(STAMP) chromium
 
@@ -120,6 +120,14 @@ colab-cells: setup
 # every chapter executed ROUNDS (3) times in a row, nothing written: no kernel may stall
 stress: setup
 	PY=$(PY) LOSSBOOK_CELL_TIMEOUT=$(CELL_TIMEOUT) tools/stress.sh
+
+# make frames — the static book's widget frames (lossbook/frames.py): each chapter is run (not
+# saved) with LOSSBOOK_FRAMES set, and every widget renders its frames into book/_frames, cached
+# by content hash (an unchanged widget is not re-rendered); the book build shows them as players
+FRAMES_DIR = $(CURDIR)/book/_frames
+frames: setup
+	for nb in $(NB); do LOSSBOOK_FRAMES=$(FRAMES_DIR) LOSSBOOK_FRAMES_PAGE=$$(basename $$nb .ipynb) \
+		LOSSBOOK_PROGRESS=0 $(VENV)/bin/jupyter execute $$nb || exit 1; done
 
 bench: setup
 	$(PY) benchmarks/bench_census.py
