@@ -63,6 +63,9 @@ class _Recorder(sweep._Progress):
 def test_quick_run_prints_nothing_and_stdout_stays_clean(objective, thetas, capsys,
                                                          monkeypatch):
     monkeypatch.setenv("LOSSBOOK_PROGRESS", "1")  # as if interactive: the 1 s delay applies
+    # a frozen clock makes the run "quick" however loaded the machine is (no timing in tests):
+    # tqdm reads the time through tqdm.std.time
+    monkeypatch.setattr("tqdm.std.time", lambda: 1000.0)
     lb.train_batch(objective, thetas, maxiter=30)
     out, err = capsys.readouterr()
     assert out == "" and err == ""
