@@ -45,6 +45,13 @@ from .exact import (
     linear_population_error,
     linear_population_minimiser,
 )
+from .hypotheses import (
+    HYPOTHESIS_RESULTS,
+    Hypothesis,
+    HypothesisReport,
+    check_hypotheses,
+    is_polynomially_separable,
+)
 from .landscape import (
     VERDICTS,
     Certificate,
@@ -180,4 +187,6 @@ __all__ = [
     "DescentPath", "gradient_descent", "output_scaling_derivative",
     "population_explorer", "render_population_minimisers", "render_sphere_condition",
     "sphere_condition_explorer",
+    "HYPOTHESIS_RESULTS", "Hypothesis", "HypothesisReport", "check_hypotheses",
+    "is_polynomially_separable",
 ]
