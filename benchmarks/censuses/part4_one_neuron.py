@@ -2,7 +2,7 @@
 
 Each entry of ``CENSUSES`` builds exactly the census the chapter runs (data, model, loss,
 options): ``benchmarks/census_bands.py`` trains it, saves its end points to
-``book/data/part4_one_neuron-<name>.npz`` and measures its band over perturbed reruns.
+``book/data/<name>.npz`` and measures its band over perturbed reruns.
 """
 import lossbook as lb
 
@@ -30,4 +30,4 @@ def augmented():
                 options=dict(_OPTIONS))
 
 
-CENSUSES = {"plain": plain, "augmented": augmented}
+CENSUSES = {"part4_one_neuron-plain": plain, "part4_one_neuron-augmented": augmented}

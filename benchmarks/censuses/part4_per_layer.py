@@ -2,7 +2,7 @@
 
 Each entry of ``CENSUSES`` builds exactly the census the chapter runs (data, model, loss,
 options): ``benchmarks/census_bands.py`` trains it, saves its end points to
-``book/data/part4_per_layer-<name>.npz`` and measures its band over perturbed reruns.
+``book/data/<name>.npz`` and measures its band over perturbed reruns.
 """
 import lossbook as lb
 
@@ -29,4 +29,4 @@ def augmented():
                              maxiter=1500))
 
 
-CENSUSES = {"plain": plain, "augmented": augmented}
+CENSUSES = {"part4_per_layer-plain": plain, "part4_per_layer-augmented": augmented}

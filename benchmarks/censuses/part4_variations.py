@@ -3,7 +3,7 @@ the noisy-label census of ni-prop-2).
 
 Each entry of ``CENSUSES`` builds exactly the census the chapter runs (data, model, loss,
 options): ``benchmarks/census_bands.py`` trains it, saves its end points to
-``book/data/part4_variations-<name>.npz`` and measures its band over perturbed reruns.
+``book/data/<name>.npz`` and measures its band over perturbed reruns.
 """
 import numpy as np
 
@@ -64,4 +64,4 @@ def noisy():
     return dict(model=model, loss=_loss(), X=X, y=y, options=dict(_OPTIONS))
 
 
-CENSUSES = {"plain": plain, "q1": q1, "q2": q2, "noisy": noisy}
+CENSUSES = {"part4_variations-plain": plain, "part4_variations-q1": q1, "part4_variations-q2": q2, "part4_variations-noisy": noisy}
