@@ -64,4 +64,5 @@ def noisy():
     return dict(model=model, loss=_loss(), X=X, y=y, options=dict(_OPTIONS))
 
 
-CENSUSES = {"part4_variations-plain": plain, "part4_variations-q1": q1, "part4_variations-q2": q2, "part4_variations-noisy": noisy}
+CENSUSES = {"part4_variations-plain": plain, "part4_variations-q1": q1, "part4_variations-q2": q2,
+            "part4_variations-noisy": noisy}
