@@ -103,6 +103,7 @@ from .plotting import (
     plot_slice_2d,
     set_style,
 )
+from .precision import RescalingCheck, precise_loss, rescaling_descent, unit_rescaling
 from .stationarity import (
     CurveTest,
     DescentRate,
@@ -178,4 +179,5 @@ __all__ = [
     "DescentPath", "gradient_descent", "output_scaling_derivative",
     "population_explorer", "render_population_minimisers", "render_sphere_condition",
     "sphere_condition_explorer",
+    "RescalingCheck", "precise_loss", "rescaling_descent", "unit_rescaling",
 ]
