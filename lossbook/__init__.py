@@ -45,6 +45,8 @@ from .exact import (
     linear_population_error,
     linear_population_minimiser,
 )
+from .glue import glue
+from .invariances import Invariances, invariance_tangents, unexplained_directions
 from .landscape import (
     VERDICTS,
     Certificate,
@@ -56,6 +58,7 @@ from .landscape import (
     empirical_loss,
     find_critical_point,
     gradient_descent,
+    loss_lower_bound,
     loss_slice_1d,
     loss_slice_2d,
     one_sided_derivatives,
@@ -64,10 +67,10 @@ from .landscape import (
     training_error,
 )
 from .losses import LOSSES, Loss, LossCheck, check_loss_assumption, get_loss
-from .glue import glue
 from .misc.flatten import flatten
 from .models import (
     Model,
+    Unit,
     add_exponential_neuron,
     add_monomial_neuron,
     constant,
@@ -112,7 +115,18 @@ from .stationarity import (
     make_binomial_alternating_data,
     taylor_coefficients,
 )
-from .sweep import Census, TrainResult, census, train_batch
+from .sweep import (
+    CATEGORIES,
+    COUNT_KEYS,
+    Census,
+    CensusBand,
+    TrainResult,
+    census,
+    census_band,
+    load_census,
+    nudge,
+    train_batch,
+)
 from .widgets import (
     CENSUS_NEURONS,
     COUNTEREXAMPLE_CHOICES,
@@ -180,4 +194,6 @@ __all__ = [
     "population_explorer", "render_population_minimisers", "render_sphere_condition",
     "sphere_condition_explorer",
     "RescalingCheck", "precise_loss", "rescaling_descent", "unit_rescaling",
+    "loss_lower_bound", "Unit", "Invariances", "invariance_tangents", "unexplained_directions",
+    "CATEGORIES", "COUNT_KEYS", "CensusBand", "census_band", "load_census", "nudge",
 ]
