@@ -47,6 +47,13 @@ from .exact import (
 )
 from .glue import glue
 from .invariances import Invariances, invariance_tangents, unexplained_directions
+from .hypotheses import (
+    HYPOTHESIS_RESULTS,
+    Hypothesis,
+    HypothesisReport,
+    check_hypotheses,
+    is_polynomially_separable,
+)
 from .landscape import (
     VERDICTS,
     Certificate,
@@ -196,4 +203,6 @@ __all__ = [
     "RescalingCheck", "precise_loss", "rescaling_descent", "unit_rescaling",
     "loss_lower_bound", "Unit", "Invariances", "invariance_tangents", "unexplained_directions",
     "CATEGORIES", "COUNT_KEYS", "CensusBand", "census_band", "load_census", "nudge",
+    "HYPOTHESIS_RESULTS", "Hypothesis", "HypothesisReport", "check_hypotheses",
+    "is_polynomially_separable",
 ]
