@@ -164,6 +164,21 @@ class RescalingCheck:
     def descends(self):
         return self.resolved and all(c < 0 for c in self.changes)
 
+    @property
+    def log10_decrease(self):
+        """log10 of the largest decrease, −min(changes), as a float (it may be far below the
+        smallest float64, 1e-308); None unless :attr:`descends`."""
+        if not self.descends:
+            return None
+        return max(self.log10_decreases)
+
+    @property
+    def log10_decreases(self):
+        """log10 of each decrease −change as floats (nan where the change is not negative)."""
+        mp = _mp()
+        with mp.workdps(self.dps):
+            return tuple(float(mp.log10(-c)) if c < 0 else float("nan") for c in self.changes)
+
     def summary(self):
         """One line, every number rounded to 1 significant digit (the same on any machine)."""
         mp = _mp()

@@ -70,3 +70,13 @@ def test_bad_input():
         lb.unit_rescaling(params, X, y, unit=2, activation="softplus", loss=loss)
     with pytest.raises(ValueError, match="scales"):
         lb.unit_rescaling(params, X, y, unit=0, activation="softplus", loss=loss, scales=(0.5,))
+
+
+def test_log10_decrease_below_the_float64_range():
+    X, y = np.array([[1.0]]), np.array([-1.0])
+    params = {"a0": np.array(-1000.0), "a": np.array([1.0]), "W": np.array([[800.0]])}
+    loss = lb.get_loss("polynomial_hinge", p=2)
+    check = lb.unit_rescaling(params, X, y, unit=0, activation="softplus", loss=loss, max_dps=1000)
+    assert check.descends and check.log10_decrease < -320  # e^-800 ~ 1e-348: not a float64
+    relu = lb.unit_rescaling(params, X, y, unit=0, activation="relu", loss=loss, max_dps=64)
+    assert relu.log10_decrease is None
