@@ -63,10 +63,17 @@ def main():
         print(json.dumps(_band(spec, args.reruns).to_json()))
         return
     t0 = time.time()
+    kernel_proc = None
+    if args.kernel and args.kernel != "none":  # the second BLAS kernel, in parallel
+        env = dict(os.environ, OPENBLAS_CORETYPE=args.kernel, OPENBLAS_NUM_THREADS="1")
+        kernel_proc = subprocess.Popen([sys.executable, __file__, args.chapter, args.name, "--worker",
+                                        "--reruns", str(args.kernel_reruns)], env=env, stdout=subprocess.PIPE,
+                                       text=True, start_new_session=True)
     if args.jobs > 1:  # the nudged reruns in parallel processes, seeds 1..reruns as census_band uses
         chunks = [list(range(1, args.reruns + 1))[j::args.jobs] for j in range(args.jobs)]
         procs = [subprocess.Popen([sys.executable, __file__, args.chapter, args.name, "--worker", "--seeds",
-                                   *map(str, c)], stdout=subprocess.PIPE, text=True) for c in chunks if c]
+                                   *map(str, c)], stdout=subprocess.PIPE, text=True,
+                                  start_new_session=True) for c in chunks if c]
     base = lb.census(spec["model"], spec["loss"], spec["X"], spec["y"], progress=False, **spec["options"])
     if args.jobs > 1:
         by_seed = {}
@@ -82,15 +89,15 @@ def main():
         band = _band(spec, args.reruns, base=base)
     print(f"{args.chapter}-{args.name}: base and {args.reruns} nudged reruns in {time.time() - t0:.0f} s",
           flush=True)
-    if args.kernel and args.kernel != "none":
-        env = dict(os.environ, OPENBLAS_CORETYPE=args.kernel, OPENBLAS_NUM_THREADS="1")
-        out = subprocess.run([sys.executable, __file__, args.chapter, args.name, "--worker",
-                              "--reruns", str(args.kernel_reruns)], env=env, check=True,
-                             capture_output=True, text=True).stdout
+    if kernel_proc is not None:
+        out, _ = kernel_proc.communicate()
+        if kernel_proc.returncode:
+            raise SystemExit(f"the {args.kernel} worker failed")
         other = lb.CensusBand.from_json(json.loads(out.strip().splitlines()[-1]))
         other = lb.CensusBand(lo=other.lo, hi=other.hi, n_reruns=other.n_reruns,
                               how=f"under OPENBLAS_CORETYPE={args.kernel} OPENBLAS_NUM_THREADS=1: "
-                                  f"{other.how}", samples=other.samples)
+                                  + (other.how if args.kernel_reruns else "the census once"),
+                              samples=other.samples)
         band = band.merge(other)
     path = ROOT / "book" / "data" / f"{args.chapter}-{args.name}.npz"
     path.parent.mkdir(exist_ok=True)
