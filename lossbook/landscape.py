@@ -5,11 +5,15 @@ vectors θ of length P (``objective.flatten`` / ``objective.unflatten`` move bet
 model's parameter dict and θ). Every method accepts a batch of vectors of shape (K, P) as
 well, and then answers for each row; this is how a census certifies K points at once.
 
-A :class:`Certificate` is how the book decides what a point is: gradient norm, Hessian
-spectrum, and a perturbation probe — L at random points on spheres of several radii
-around θ is never below L(θ). At kinks (dead ReLUs) autograd's Hessian is not the
-second derivative (its gradient of max(0, z) at 0 is 0.5), so the verdict rests on the
-probes whenever they disagree with the spectrum.
+A :class:`Certificate` is how the book decides what a point is (:func:`certify_batch`):
+"certified local min" (smooth, critical, every flat Hessian direction explained by an exact
+invariance the library knows — :mod:`lossbook.invariances` — and curvature beyond a margin on
+the rest: strict modulo symmetries; or a global minimum, attaining the data's lower bound
+:func:`loss_lower_bound`), "refuted" (negative curvature at a smooth point, or a probe found a
+lower point), "undecided" (a unit at a kink, where autograd's derivatives are conventions —
+its gradient of max(0, z) at 0 is 0.5 —, unexplained flat directions, a training error hanging
+on sgn(0)) or "not critical". Every piece of evidence is kept on the certificate, and its
+``summary()`` prints only text that is the same on any machine.
 """
 from dataclasses import dataclass, field
 
@@ -280,7 +284,11 @@ class Certificate:
         return "\n".join(lines)
 
     def _eig(self, x, digits):
-        return "~0" if abs(x) <= self.margin else _fmt(x, digits)
+        if abs(x) <= self.margin:
+            return "~0"
+        # large eigenvalues (far-out points) to `digits + 1` significant digits: their
+        # decimals are rounding noise
+        return _fmt(x, digits) if abs(x) < 100 else f"{float(x):.{digits + 1}g}"
 
     def __repr__(self):
         grad = ("<=" if self.grad_norm <= self.grad_tol else ">") + f"{self.grad_tol:g}"
@@ -441,6 +449,17 @@ def _kinks(objective, units, F, kink_tol):
     return reasons
 
 
+def _canonical_lowest(eigenvalues, eigenvectors, vector):
+    """The canonical lowest direction: ``vector`` projected onto the eigenspace of the
+    eigenvalues within 1e-8·max(1, λ_max) of λ_min, normalised. Any orthonormal basis of that
+    eigenspace (any valid ``eigh`` answer) gives the same direction."""
+    lam = onp.asarray(eigenvalues, dtype=float)
+    E = eigenvectors[:, lam <= lam[0] + 1e-8 * max(1.0, float(lam[-1]))]
+    low = E @ (E.T @ vector)
+    norm = onp.linalg.norm(low)
+    return low / norm if norm > 1e-12 else E[:, 0]
+
+
 def _at(units, k):
     from .models import Unit
 
@@ -485,7 +504,8 @@ def certify_batch(objective, thetas, *, grad_tol=1e-6, eig_tol=1e-6, radii=(1e-1
     - otherwise the flat space N (|λ| ≤ margin) is compared with the span T of the exact
       invariances the library knows at θ (:mod:`lossbook.invariances`): a direction of N is
       unexplained when its principal-angle sine to T exceeds 0.1. Any unexplained direction →
-      **undecided** ('k flat directions not explained by a known invariance'); a sample with
+      **undecided** ('k flat directions not explained by a known invariance', plus 'far out'
+      when max |θ| > 100: the saturated plateaus that slide to infinity); a sample with
       |f_i| ≤ 1e-8·max(1, max |f|) such that the training error changes when these tiny
       outputs are all moved to +δ or all to −δ → **undecided** ('training error hangs on
       sgn(0)');
@@ -538,10 +558,7 @@ def certify_batch(objective, thetas, *, grad_tol=1e-6, eig_tol=1e-6, radii=(1e-1
                                   index=index, fibre=fibres[k] if smooth else None)
         n_unexp, B = unexplained_directions(V[:, flat], inv.tangents)
         # sphere probes: random, ± canonical lowest direction, the unexplained flat space
-        cluster = lam <= lam[0] + 1e-8 * max(1.0, float(lam[-1]))
-        E = V[:, cluster]
-        low = E @ (E.T @ u0)
-        low = low / onp.linalg.norm(low) if onp.linalg.norm(low) > 1e-12 else E[:, 0]
+        low = _canonical_lowest(lam, V, u0)
         parts = [U, onp.vstack([low, -low])]
         if B.shape[1]:
             Nd = (U[:m_null] @ B) @ B.T
@@ -607,6 +624,8 @@ def certify_batch(objective, thetas, *, grad_tol=1e-6, eig_tol=1e-6, radii=(1e-1
             if n_unexp:
                 why.append(f"{n_unexp} flat direction{'s' if n_unexp > 1 else ''} not explained "
                            "by a known invariance")
+                if onp.max(onp.abs(theta)) > 100:  # the audit's plateaus sliding to infinity
+                    why.append("far out (max |theta| > 100)")
             if tiny:
                 why.append("training error hangs on sgn(0): it changes when the outputs "
                            "|f_i| <= 1e-8·max(1, max |f|) move to either side of 0")
