@@ -115,6 +115,7 @@ from .plotting import (
     plot_slice_2d,
     set_style,
 )
+from .precision import RescalingCheck, precise_loss, rescaling_descent, unit_rescaling
 from .stationarity import (
     CurveTest,
     DescentRate,
@@ -205,4 +206,5 @@ __all__ = [
     "is_polynomially_separable",
     "loss_lower_bound", "Unit", "Invariances", "invariance_tangents", "unexplained_directions",
     "CATEGORIES", "COUNT_KEYS", "CensusBand", "census_band", "load_census", "nudge",
+    "RescalingCheck", "precise_loss", "rescaling_descent", "unit_rescaling",
 ]
