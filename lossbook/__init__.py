@@ -45,6 +45,7 @@ from .exact import (
     linear_population_error,
     linear_population_minimiser,
 )
+from .glue import glue
 from .landscape import (
     VERDICTS,
     Certificate,
@@ -64,7 +65,6 @@ from .landscape import (
     training_error,
 )
 from .losses import LOSSES, Loss, LossCheck, check_loss_assumption, get_loss
-from .glue import glue
 from .misc.flatten import flatten
 from .models import (
     Model,
@@ -77,6 +77,7 @@ from .models import (
     shortcut,
     single_layer,
 )
+from .moments import ZeroMoment, moment_matrix, zero_moment_weights
 from .neurips import (
     directional_moments,
     drop_exponential_neurons,
@@ -178,4 +179,5 @@ __all__ = [
     "DescentPath", "gradient_descent", "output_scaling_derivative",
     "population_explorer", "render_population_minimisers", "render_sphere_condition",
     "sphere_condition_explorer",
+    "ZeroMoment", "moment_matrix", "zero_moment_weights",
 ]
