@@ -46,6 +46,13 @@ from .exact import (
     linear_population_minimiser,
 )
 from .glue import glue
+from .hypotheses import (
+    HYPOTHESIS_RESULTS,
+    Hypothesis,
+    HypothesisReport,
+    check_hypotheses,
+    is_polynomially_separable,
+)
 from .landscape import (
     VERDICTS,
     Certificate,
@@ -77,7 +84,6 @@ from .models import (
     shortcut,
     single_layer,
 )
-from .moments import ZeroMoment, moment_matrix, zero_moment_weights
 from .neurips import (
     directional_moments,
     drop_exponential_neurons,
@@ -179,5 +185,6 @@ __all__ = [
     "DescentPath", "gradient_descent", "output_scaling_derivative",
     "population_explorer", "render_population_minimisers", "render_sphere_condition",
     "sphere_condition_explorer",
-    "ZeroMoment", "moment_matrix", "zero_moment_weights",
+    "HYPOTHESIS_RESULTS", "Hypothesis", "HypothesisReport", "check_hypotheses",
+    "is_polynomially_separable",
 ]

@@ -282,16 +282,27 @@ class DatasetCondition:
     """Answer of :func:`check_dataset_condition` (icml-prop-11, icml-prop-12).
 
     ``margin_pd`` = max over admissible λ of λ_min(S(λ)), ``margin_nd`` = max of λ_min(−S(λ)),
-    S(λ) = Σᵢ λᵢ yᵢ xᵢ xᵢᵀ; ``margin`` is the larger. margin > tol: some admissible λ makes
-    S definite (``witness``, with ``definite`` 'positive' or 'negative'): the condition
-    *fails*. margin < −tol: every admissible S(λ) has eigenvalues of both signs: it *holds*.
-    In between the best S(λ) is semidefinite and singular: 'borderline'.
-    ``uniform_eigenvalues`` are those of S at the class-uniform λ (1/n₊ on positives, 1/n₋
-    on negatives), the λ that a constant output realises.
+    S(λ) = Σᵢ λᵢ yᵢ xᵢ xᵢᵀ; ``margin`` is the larger. ``outcome`` is one of:
+
+    - ``'fails'``: margin > tol (some admissible λ makes S definite: ``witness``, with
+      ``definite`` 'positive' or 'negative'); or, for ``kind='prop12'`` only, an admissible λ
+      gives S(λ) = 0 (``zero_witness``): the zero matrix is not indefinite, so Prop 12's
+      condition fails although the margin is 0.
+    - ``'holds'``: margin < −tol: every admissible S(λ) has eigenvalues of both signs.
+    - ``'borderline'``: |margin| ≤ tol and no exact certificate decides it: the best S(λ) is
+      semidefinite and singular up to the tolerance. The sign of a margin this small is
+      solver noise (e.g. −5e-11), so it is *not* read as 'holds': ``holds`` and ``fails``
+      are both False. Under Prop 12 an exactly singular semidefinite S(λ) already breaks the
+      condition; under Prop 11 ("neither positive nor negative definite") it does not.
+
+    ``tol`` is the tolerance used (absolute, = the ``tol`` argument times maxᵢ‖xᵢ‖²);
+    ``reason`` says in words what decided the outcome. ``uniform_eigenvalues`` are those of
+    S at the class-uniform λ (1/n₊ on positives, 1/n₋ on negatives), the λ that a constant
+    output realises. ``verdict`` is the same string as ``outcome`` (its older name).
     """
 
     kind: str
-    verdict: str
+    outcome: str
     margin: float
     margin_pd: float
     margin_nd: float
@@ -300,19 +311,37 @@ class DatasetCondition:
     witness_eigenvalues: onp.ndarray
     uniform_eigenvalues: onp.ndarray
     solver: str
+    tol: float = 0.0
+    reason: str = ""
+    zero_witness: onp.ndarray = None
+
+    @property
+    def verdict(self):
+        """The outcome ('holds', 'fails' or 'borderline'), under its older name."""
+        return self.outcome
 
     @property
     def holds(self):
-        return self.verdict == "holds"
+        """True only when the margin is below −tol: never for a borderline dataset."""
+        return self.outcome == "holds"
 
     @property
     def fails(self):
-        return self.verdict == "fails"
+        """True when some admissible S(λ) is definite, or (Prop 12) S(λ) = 0 is attained."""
+        return self.outcome == "fails"
+
+    @property
+    def borderline(self):
+        """True when |margin| ≤ tol and nothing exact decides the outcome."""
+        return self.outcome == "borderline"
 
     def summary(self, digits=4):
         def fm(v):
-            return "-inf" if v == -onp.inf else f"{v:.{digits}f}"
-        lines = [f"condition ({self.kind})  {self.verdict}",
+            if v == -onp.inf:
+                return "-inf"
+            s = f"{v:.{digits}f}"
+            return s[1:] if float(s) == 0 and s.startswith("-") else s  # no "-0.0000"
+        lines = [f"condition ({self.kind})  {self.outcome}",
                  f"margin PD (max min-eig S)   {fm(self.margin_pd)}",
                  f"margin ND (max min-eig -S)  {fm(self.margin_nd)}"]
         if self.witness is not None:
@@ -320,13 +349,50 @@ class DatasetCondition:
             ev = ", ".join(fm(e) for e in self.witness_eigenvalues)
             lines.append(f"witness: {self.definite} definite, eigenvalues ({ev}), "
                          f"support {support} of {len(self.witness)} samples")
+        if self.zero_witness is not None:
+            support = int(onp.sum(self.zero_witness > 1e-9))
+            lines.append(f"zero witness: S(lambda) = 0 for an admissible lambda, "
+                         f"support {support} of {len(self.zero_witness)} samples")
         ev = ", ".join(fm(e) for e in self.uniform_eigenvalues)
         lines.append(f"class-uniform lambda: eigenvalues ({ev})")
+        if self.outcome == "borderline" or self.zero_witness is not None:
+            lines.append(f"why: {self.reason}")
         return "\n".join(lines)
 
     def __repr__(self):
-        return (f"DatasetCondition(kind={self.kind!r}, verdict={self.verdict!r}, "
+        return (f"DatasetCondition(kind={self.kind!r}, outcome={self.outcome!r}, "
                 f"margin={self.margin:.4g})")
+
+
+# Residual below which S(λ) counts as the zero matrix, relative to maxᵢ‖xᵢ‖² (see
+# check_dataset_condition): the rounding level of the data, far below any ``tol``.
+_ZERO_S_TOL = 1e-9
+
+
+def _zero_witness(Xs, y, extra):
+    """An admissible λ (class sums 1) with S(λ) = 0 — and Σλyx = 0 if ``extra`` — found by a
+    linear program and verified: returns λ or None. Xs is scaled so that max‖x‖ = 1."""
+    n, d = Xs.shape
+    iu = onp.triu_indices(d)
+    rows = [(Xs[:, iu[0]] * Xs[:, iu[1]] * y[:, None]).T]  # Σᵢ λᵢ yᵢ (xᵢxᵢᵀ)_jk = 0, j ≤ k
+    if extra:
+        rows.append((Xs * y[:, None]).T)
+    rows.append(onp.where(y > 0, 1.0, 0.0)[None])
+    rows.append(onp.where(y < 0, 1.0, 0.0)[None])
+    A = onp.vstack(rows)
+    b = onp.zeros(A.shape[0])
+    b[-2:] = 1.0
+    res = linprog(onp.zeros(n), A_eq=A, b_eq=b, bounds=[(0, None)] * n, method="highs",
+                  options={"primal_feasibility_tolerance": 1e-10})
+    if res.status != 0:
+        return None
+    lam = onp.maximum(res.x, 0.0)
+    lam = onp.where(y > 0, lam / lam[y > 0].sum(), lam / lam[y < 0].sum())
+    S = (Xs * (lam * y)[:, None]).T @ Xs
+    ok = onp.linalg.norm(S, 2) <= _ZERO_S_TOL
+    if extra:
+        ok = ok and onp.linalg.norm(Xs.T @ (lam * y)) <= _ZERO_S_TOL
+    return lam if ok else None
 
 
 def _sdp_margin(Xs, y, sign, extra, solver):
@@ -358,7 +424,11 @@ def check_dataset_condition(X, y, *, kind="prop12", solver="CLARABEL", tol=1e-6)
     M > d, of icml-prop-12). The condition asks that S(λ) be neither positive nor negative
     definite for every admissible λ. ICML states it as "indefinite" in Prop 12 and as
     "neither positive nor negative definite" in Prop 11; they differ only when the best
-    S(λ) is singular and semidefinite, reported here as 'borderline'.
+    S(λ) is singular and semidefinite. A margin within ``tol`` of 0 is never read by its
+    sign (a solver returns −5e-11 for an exact 0): it is 'borderline' unless an exact
+    certificate decides it — for Prop 12, an admissible λ with S(λ) = 0 (a linear program,
+    verified to 1e-9·maxᵢ‖xᵢ‖²) makes the condition fail, since 0 is not
+    indefinite (icml-prop-12 at equal radii, issue 11 erratum 2).
 
     Two SDPs decide it: maximise t subject to S(λ) ⪰ tI (and S(λ) ⪯ −tI), λ admissible. Since
     the admissible set is compact the optima exist; t* > 0 exactly when some admissible λ
@@ -366,7 +436,9 @@ def check_dataset_condition(X, y, *, kind="prop12", solver="CLARABEL", tol=1e-6)
     ``'SCS'``). If Prop 11's extra equality has no solution the condition holds vacuously
     (margins −inf). ``tol`` is relative to maxᵢ‖xᵢ‖².
 
-    Returns a :class:`DatasetCondition` with the margins and the witness λ.
+    Returns a :class:`DatasetCondition`: ``outcome`` in {'holds', 'fails', 'borderline'},
+    ``holds``/``fails`` (both False when borderline), the margins, the witness λ and
+    ``reason``.
     """
     X, y = check_Xy(X, y)
     if kind not in ("prop11", "prop12"):
@@ -386,8 +458,29 @@ def check_dataset_condition(X, y, *, kind="prop12", solver="CLARABEL", tol=1e-6)
     t_nd, lam_nd = _sdp_margin(Xs, y, -1.0, extra, solver)
     t_pd, t_nd = t_pd * scale, t_nd * scale
     margin = max(t_pd, t_nd)
-    verdict = ("fails" if margin > tol * scale
-               else "holds" if margin < -tol * scale else "borderline")
+    atol = tol * scale
+    zero = None
+    if margin > atol:
+        outcome = "fails"
+        reason = f"margin {margin:.3g} > tol {atol:.3g}: some admissible S(lambda) is definite"
+    elif margin < -atol:
+        outcome = "holds"
+        reason = f"margin {margin:.3g} < -tol: every admissible S(lambda) is indefinite"
+    else:
+        zero = _zero_witness(Xs, y, extra)
+        if zero is not None and kind == "prop12":
+            outcome = "fails"
+            reason = ("S(lambda) = 0 for an admissible lambda: the zero matrix is not "
+                      "indefinite, so Proposition 12's condition fails (margin exactly 0)")
+        elif zero is not None:
+            outcome = "borderline"
+            reason = ("S(lambda) = 0 for an admissible lambda with sum lambda_i y_i x_i = 0, "
+                      "so the margin is >= 0; |margin| <= tol cannot tell 0 from a small "
+                      "positive margin (Proposition 11 asks for no definite S)")
+        else:
+            outcome = "borderline"
+            reason = (f"|margin| <= tol ({atol:.3g}): the best S(lambda) is semidefinite and "
+                      "singular up to the tolerance; its sign is solver noise")
     if lam_pd is None:
         witness, definite, wev = None, "none", onp.array([])
     else:
@@ -395,7 +488,8 @@ def check_dataset_condition(X, y, *, kind="prop12", solver="CLARABEL", tol=1e-6)
         wev = onp.linalg.eigvalsh((X * (witness * y)[:, None]).T @ X)
     lam_u = onp.where(y > 0, 1.0 / n_pos, 1.0 / n_neg)
     uev = onp.linalg.eigvalsh((X * (lam_u * y)[:, None]).T @ X)
-    return DatasetCondition(kind=kind, verdict=verdict, margin=margin, margin_pd=t_pd,
-                            margin_nd=t_nd, definite=definite if verdict == "fails" else "none",
+    return DatasetCondition(kind=kind, outcome=outcome, margin=margin, margin_pd=t_pd,
+                            margin_nd=t_nd,
+                            definite=definite if (outcome == "fails" and margin > atol) else "none",
                             witness=witness, witness_eigenvalues=wev, uniform_eigenvalues=uev,
-                            solver=solver)
+                            solver=solver, tol=atol, reason=reason, zero_witness=zero)

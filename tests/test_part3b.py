@@ -168,7 +168,11 @@ def test_checker_borderline_and_prop11_infeasible():
     X[1] = [2.0, 0.0]
     y = np.array([1.0, -1.0, -1.0])
     c = lb.check_dataset_condition(X, y)
-    assert c.verdict == "borderline"
+    # an admissible λ gives S(λ) = 0 here (4λ₂ + λ₃/4 = 1): not indefinite, Prop 12 fails
+    assert c.outcome == "fails" and c.zero_witness is not None
+    # S(λ) = diag(3/4, 0) for every admissible λ: singular semidefinite, margin 0, nothing exact
+    c = lb.check_dataset_condition(np.array([[1.0, 0.0], [0.5, 0.0]]), np.array([1.0, -1.0]))
+    assert c.verdict == "borderline" and not c.holds and not c.fails
     # Prop 11: Σλyx = 0 impossible when the classes sit in disjoint half-lines
     X = np.array([[1.0], [-1.0]])
     y = np.array([1.0, -1.0])
