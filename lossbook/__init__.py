@@ -53,6 +53,7 @@ from .hypotheses import (
     check_hypotheses,
     is_polynomially_separable,
 )
+from .invariances import Invariances, invariance_tangents, unexplained_directions
 from .landscape import (
     VERDICTS,
     Certificate,
@@ -64,6 +65,7 @@ from .landscape import (
     empirical_loss,
     find_critical_point,
     gradient_descent,
+    loss_lower_bound,
     loss_slice_1d,
     loss_slice_2d,
     one_sided_derivatives,
@@ -75,6 +77,7 @@ from .losses import LOSSES, Loss, LossCheck, check_loss_assumption, get_loss
 from .misc.flatten import flatten
 from .models import (
     Model,
+    Unit,
     add_exponential_neuron,
     add_monomial_neuron,
     constant,
@@ -118,7 +121,18 @@ from .stationarity import (
     make_binomial_alternating_data,
     taylor_coefficients,
 )
-from .sweep import Census, TrainResult, census, train_batch
+from .sweep import (
+    CATEGORIES,
+    COUNT_KEYS,
+    Census,
+    CensusBand,
+    TrainResult,
+    census,
+    census_band,
+    load_census,
+    nudge,
+    train_batch,
+)
 from .widgets import (
     CENSUS_NEURONS,
     COUNTEREXAMPLE_CHOICES,
@@ -187,4 +201,6 @@ __all__ = [
     "sphere_condition_explorer",
     "HYPOTHESIS_RESULTS", "Hypothesis", "HypothesisReport", "check_hypotheses",
     "is_polynomially_separable",
+    "loss_lower_bound", "Unit", "Invariances", "invariance_tangents", "unexplained_directions",
+    "CATEGORIES", "COUNT_KEYS", "CensusBand", "census_band", "load_census", "nudge",
 ]

@@ -69,6 +69,16 @@ class Activation:
     increasing: bool = False
     strictly_convex: bool = False
     formula: str = ""
+    #: points z where σ is not twice continuously differentiable (a certificate near one of
+    #: them cannot trust the Hessian, ICML §4.1's ReLU class)
+    kinks: tuple = ()
+    #: degree q of positive homogeneity, σ(s z) = s^q σ(z) for s > 0 (None if not homogeneous):
+    #: then scaling a unit's incoming weights by s and its outgoing weights by s^−q leaves
+    #: the network unchanged, an exact invariance of the loss
+    homogeneity: float = None
+    #: σ ≡ 0 exactly on z < dead_below (None if there is no such exactly flat region): a unit
+    #: whose pre-activation is below it on every sample is dead, locally constant
+    dead_below: float = None
 
     def __call__(self, z):
         return self.fn(z)
@@ -90,17 +100,17 @@ class Activation:
 
 def threshold():
     return Activation("threshold", lambda z: np.where(z > 0, 1.0, 0.0), ("relu",),
-                      formula="1{z > 0}")
+                      formula="1{z > 0}", kinks=(0.0,), homogeneity=0, dead_below=0.0)
 
 
 def relu():
     return Activation("relu", lambda z: np.maximum(z, 0.0), ("relu", "leaky_relu"),
-                      formula="max(z, 0)")
+                      formula="max(z, 0)", kinks=(0.0,), homogeneity=1, dead_below=0.0)
 
 
 def requ():
     return Activation("requ", lambda z: np.maximum(z, 0.0) ** 2, ("relu",),
-                      formula="max(z, 0)^2")
+                      formula="max(z, 0)^2", kinks=(0.0,), homogeneity=2, dead_below=0.0)
 
 
 def leaky_relu(slope=0.01):
@@ -108,7 +118,8 @@ def leaky_relu(slope=0.01):
     if not 0 <= slope < 1:
         raise ValueError(f"slope: expected a number in [0, 1), got {slope}")
     return Activation(f"leaky_relu({slope:g})", lambda z: np.where(z >= 0, z, slope * z),
-                      ("leaky_relu",), increasing=slope > 0, formula=f"z if z >= 0 else {slope:g} z")
+                      ("leaky_relu",), increasing=slope > 0, formula=f"z if z >= 0 else {slope:g} z",
+                      kinks=(0.0,), homogeneity=1, dead_below=0.0 if slope == 0 else None)
 
 
 def elu(alpha=1.0):
@@ -116,13 +127,13 @@ def elu(alpha=1.0):
     # exp only of the non-positive part, so large positive z cannot overflow
     fn = lambda z: np.where(z >= 0, z, alpha * (np.exp(np.minimum(z, 0.0)) - 1.0))  # noqa: E731
     return Activation(f"elu({alpha:g})", fn, ("leaky_relu",), increasing=True,
-                      formula=f"z if z >= 0 else {alpha:g}(e^z - 1)")
+                      formula=f"z if z >= 0 else {alpha:g}(e^z - 1)", kinks=(0.0,))
 
 
 def linear():
     # odd, so also in the sigmoid class (σ(z) + σ(−z) ≡ 0, ICML §4.1 footnote)
     return Activation("linear", lambda z: 1.0 * z, ("leaky_relu", "sigmoid"), real_analytic=True,
-                      increasing=True, formula="z")
+                      increasing=True, formula="z", homogeneity=1)
 
 
 def softplus():
@@ -141,7 +152,7 @@ def softplus_e():
 
 def quadratic():
     return Activation("quadratic", lambda z: z ** 2, ("quadratic",), real_analytic=True,
-                      strictly_convex=True, formula="z^2")
+                      strictly_convex=True, formula="z^2", homogeneity=2)
 
 
 def sigmoid():
@@ -162,12 +173,13 @@ def arctan():
 
 def softsign():
     return Activation("softsign", lambda z: z / (1.0 + np.abs(z)), ("sigmoid",),
-                      increasing=True, formula="z / (1 + |z|)")
+                      increasing=True, formula="z / (1 + |z|)", kinks=(0.0,))
 
 
 def exponential():
     return Activation("exponential", _safe_exp, ("softplus",), real_analytic=True,
-                      increasing=True, strictly_convex=True, formula="e^z")
+                      increasing=True, strictly_convex=True, formula="e^z",
+                      kinks=(_EXP_MAX,))  # saturated beyond 709 (no overflow)
 
 
 def monomial(degree=3):
@@ -178,7 +190,8 @@ def monomial(degree=3):
         degree, ("sigmoid",) if degree % 2 else ())
     return Activation(f"monomial({degree})", lambda z: z ** degree, classes, real_analytic=True,
                       increasing=degree == 1,
-                      strictly_convex=degree == 2, formula=f"z^{degree}")
+                      strictly_convex=degree == 2, formula=f"z^{degree}",
+                      homogeneity=degree)
 
 
 def cosh_bowl():
@@ -193,7 +206,7 @@ def cosh_bowl():
 def constant_zero():
     """σ ≡ 0: a member of both the ReLU and the sigmoid class (the Thm 2 'No' cells)."""
     return Activation("zero", lambda z: 0.0 * z, ("relu", "sigmoid"), real_analytic=True,
-                      formula="0")
+                      formula="0", homogeneity=1, dead_below=onp.inf)
 
 
 _REGISTRY = {

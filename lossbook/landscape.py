@@ -25,8 +25,8 @@ from .losses import get_loss, loss_weights
 from .misc.flatten import flatten
 from .models import Model
 
-#: The possible verdicts of a :class:`Certificate`, from strongest to weakest.
-VERDICTS = ("strict local min", "non-strict local min", "saddle", "not critical")
+#: The possible verdicts of a :class:`Certificate` (see :func:`certify_batch`).
+VERDICTS = ("certified local min", "undecided", "refuted", "not critical")
 
 
 def _reduce(values, reduction):
@@ -196,7 +196,18 @@ def _check_objective(objective):
 # -- certificates --------------------------------------------------------------------------------
 @dataclass
 class Certificate:
-    """What a point of the loss surface is, with the evidence."""
+    """What a point θ of the loss surface is, with the evidence (see :func:`certify_batch`).
+
+    ``verdict`` is one of :data:`VERDICTS`; ``reason`` says why in words. ``eigenvalues`` are
+    the Hessian's (ascending), ``margin`` = eig_tol·max(1, λ_max) the curvature margin;
+    ``n_flat`` eigenvalues have |λ| ≤ margin, ``n_unexplained`` of those directions are not in
+    the span of the exact invariances ``invariances`` names. ``probe``: radius → lowest change
+    of L over the sphere probes (0.0 when within tolerance); ``scaling_probe``: the lowest
+    change from rescaling one unit's incoming weights. ``escape_direction`` (unit vector) and
+    ``escape_decrease`` come from the best probe that lowered L (canonical: the same on any
+    LAPACK). ``smooth`` is False when a unit (or the loss) sits at a kink; ``is_global`` when
+    L attains ``lower_bound``, the data's lower bound on the loss.
+    """
 
     loss: float
     grad_norm: float
@@ -207,38 +218,76 @@ class Certificate:
     verdict: str
     escape_direction: onp.ndarray = field(default=None, repr=False)
     escape_decrease: float = None
+    reason: str = ""
+    invariances: tuple = ()
+    n_flat: int = 0
+    n_unexplained: int = 0
+    smooth: bool = True
+    is_global: bool = False
+    lower_bound: float = None
+    grad_tol: float = 1e-6
+    eig_tol: float = 1e-6
+    margin: float = 0.0
+    scaling_probe: float = 0.0
 
     @property
     def min_eig(self):
         return float(self.eigenvalues[0])
 
     @property
+    def max_eig(self):
+        return float(self.eigenvalues[-1])
+
+    @property
+    def n_explained(self):
+        """Flat directions explained by an exact invariance."""
+        return self.n_flat - self.n_unexplained
+
+    @property
     def is_local_min(self):
-        return self.verdict in ("strict local min", "non-strict local min")
+        """Certified: a local minimum, strict modulo the exact invariances (or global)."""
+        return self.verdict == "certified local min"
 
     @property
     def is_bad_local_min(self):
-        return self.is_local_min and self.training_error > 0
+        """Certified, training error > 0, and not a global minimum (one the data force)."""
+        return self.is_local_min and self.training_error > 0 and not self.is_global
 
     def summary(self, digits=3):
-        """A short text with every number rounded, identical on any machine."""
+        """A short text that is identical on any machine: the gradient against its tolerance,
+        eigenvalues rounded (|λ| ≤ margin prints as ~0), counts, verdict and reason."""
         ev = self.eigenvalues
-        probe = ", ".join(f"r={r:g}: {'no decrease' if d >= 0 else 'decrease'}"
+        probe = ", ".join(f"r={r:g} {'no decrease' if d >= 0 else 'decrease'}"
                           for r, d in self.probe.items())
-        return "\n".join([
-            f"loss            {_fmt(self.loss, digits)}",
-            f"gradient norm   {_small(self.grad_norm)}",
-            f"Hessian eigs    min {_fmt_eig(ev[0], digits)}, max {_fmt_eig(ev[-1], digits)}, "
-            f"#|eig|<1e-6: {int(onp.sum(onp.abs(ev) < 1e-6))} of {len(ev)}",
-            f"probe ({self.n_probes} per radius) {probe}",
-            f"training error  {_fmt(self.training_error, digits)}",
-            f"verdict         {self.verdict}",
-        ])
+        scaling = "no decrease" if self.scaling_probe >= 0 else "decrease"
+        grad = ("<=" if self.grad_norm <= self.grad_tol else ">") + f" {self.grad_tol:g} (grad_tol)"
+        lines = [
+            f"loss             {_fmt(self.loss, digits)}",
+            f"gradient norm    {grad}",
+            f"Hessian eigs     min {self._eig(ev[0], digits)}, max {self._eig(ev[-1], digits)} "
+            f"(~0: |eig| <= {self.eig_tol:g}·max(1, max eig))",
+            f"flat directions  {self.n_flat} of {len(ev)}: {self.n_explained} explained, "
+            f"{self.n_unexplained} unexplained",
+            f"invariances      {', '.join(self.invariances) or 'none'}",
+            f"smooth           {'yes' if self.smooth else 'no'}",
+            f"probes           {self.n_probes} per radius: {probe}; unit scalings {scaling}",
+            f"training error   {_fmt(self.training_error, digits)}",
+        ]
+        if self.lower_bound is not None:
+            lines.append(f"lower bound      {_fmt(self.lower_bound, digits)} "
+                         f"({'attained: global minimum' if self.is_global else 'not attained'})")
+        lines += [f"verdict          {self.verdict}", f"reason           {self.reason}"]
+        return "\n".join(lines)
+
+    def _eig(self, x, digits):
+        return "~0" if abs(x) <= self.margin else _fmt(x, digits)
 
     def __repr__(self):
-        return (f"Certificate(verdict={self.verdict!r}, loss={_fmt(self.loss, 4)}, "
-                f"grad_norm={_small(self.grad_norm)}, min_eig={_fmt_eig(self.min_eig, 3)}, "
-                f"training_error={_fmt(self.training_error, 4)})")
+        grad = ("<=" if self.grad_norm <= self.grad_tol else ">") + f"{self.grad_tol:g}"
+        return (f"Certificate(verdict={self.verdict!r}, loss={_fmt(self.loss, 4)}, grad_norm{grad}, "
+                f"min_eig={self._eig(self.min_eig, 3)}, n_flat={self.n_flat}, "
+                f"n_unexplained={self.n_unexplained}, training_error={_fmt(self.training_error, 4)}, "
+                f"is_global={self.is_global}, reason={self.reason!r})")
 
 
 def _fmt(x, digits):
@@ -267,12 +316,14 @@ def _small(x):
 def _lowest_changes(objective, theta, L0, directions, radii, max_elements=4_000_000):
     """The probe: for each radius r, min over the unit ``directions`` u of L(θ + r u) − L0.
 
-    Returns (lowest change per radius, the direction that gave it); the points are evaluated
-    in batches of at most ``max_elements`` sample-parameter products.
+    Returns (lowest change per radius, the direction that gave it, its row in
+    ``directions``); the points are evaluated in batches of at most ``max_elements``
+    sample-parameter products.
     """
     R, P = len(radii), theta.shape[-1]
     chunk = max(1, int(max_elements // (len(objective.y) * max(P, 1) * R)))
     best, best_dir = onp.full(R, onp.inf), onp.zeros((R, P))
+    best_idx = onp.zeros(R, dtype=int)
     for start in range(0, len(directions), chunk):
         D = directions[start:start + chunk]
         pts = theta + onp.asarray(radii)[:, None, None] * D[None]  # (R, B, P)
@@ -284,7 +335,8 @@ def _lowest_changes(objective, theta, L0, directions, radii, max_elements=4_000_
         low = diff[onp.arange(R), idx]
         better = low < best
         best[better], best_dir[better] = low[better], D[idx[better]]
-    return best, best_dir
+        best_idx[better] = start + idx[better]
+    return best, best_dir, best_idx
 
 
 def _unit_sphere(rng, shape):
@@ -292,72 +344,286 @@ def _unit_sphere(rng, shape):
     return u / onp.linalg.norm(u, axis=-1, keepdims=True)
 
 
-def certify(objective, params, *, grad_tol=1e-6, eig_tol=1e-8,
-            radii=(1e-1, 1e-2, 1e-3), n_probes=500, probe_tol=1e-12, random_state=0):
-    """Certify one point: gradient norm, Hessian spectrum, perturbation probe, error, verdict.
+def loss_lower_bound(loss, X, y, *, reduction="mean"):
+    """The data's lower bound on L(θ) for any model with a regulariser ≥ 0.
 
-    Verdict: 'not critical' if ‖∇L‖ > grad_tol; 'saddle' if some probe (random, or along the
-    eigenvector of the smallest Hessian eigenvalue) lowers L by more than
-    probe_tol·max(1, |L|), with that direction as escape direction; otherwise 'strict local
-    min' when the smallest eigenvalue exceeds eig_tol, 'non-strict local min' when no probe
-    decreases but the Hessian has (near-)zero or, at a kink, negative eigenvalues. A probe
-    can only refute a minimum, so a 'local min' verdict is evidence, checked at n_probes points
-    on each radius, not a proof.
+    Samples with the same x get the same output f, so L ≥ Σ over groups G of identical rows
+    of min_f Σ_{i∈G} ℓ(−y_i f) (divided by n for ``reduction='mean'``). A group with both
+    labels forces a positive minimum; a single-label group contributes its infimum (0 for
+    the book's losses). Each group's minimum is a one-dimensional convex minimisation, so
+    ``loss`` must be convex. A point whose loss attains this bound is a global minimum,
+    whatever its Hessian — with training error forced by the contradicting labels.
     """
+    from scipy.optimize import minimize_scalar
+
+    loss = get_loss(loss)
+    X, y = check_Xy(X, y)
+    if reduction not in ("mean", "sum"):
+        raise ValueError(f"reduction: expected 'mean' or 'sum', got {reduction!r}")
+    if not loss.convex:
+        raise ValueError(f"loss: loss_lower_bound needs a convex loss, got {loss.name}")
+    _, group = onp.unique(X, axis=0, return_inverse=True)
+    group = onp.ravel(group)
+    total = 0.0
+    with onp.errstate(over="ignore", invalid="ignore"):
+        for g in onp.unique(group):
+            n_pos = int(onp.sum((group == g) & (y > 0)))
+            n_neg = int(onp.sum((group == g) & (y < 0)))
+
+            def h(f, n_pos=n_pos, n_neg=n_neg):
+                val = n_pos * float(loss(-f)) + n_neg * float(loss(f))
+                return val if onp.isfinite(val) else onp.inf
+
+            if n_pos and n_neg or loss.has_global_min:
+                res = minimize_scalar(h, bracket=(-1.0, 1.0), method="brent", tol=1e-12)
+                total += min(float(res.fun), h(0.0))
+            else:  # one label, no minimum: the infimum is approached as the margin grows
+                total += h(1e6 if n_pos else -1e6)
+    return total / len(y) if reduction == "mean" else total
+
+
+def _conflicting_rows(X, y):
+    _, group = onp.unique(X, axis=0, return_inverse=True)
+    group = onp.ravel(group)
+    pos = set(group[y > 0].tolist())
+    return any(g in pos for g in group[y < 0].tolist())
+
+
+def _resolve_lower_bound(objective, lower_bound):
+    if lower_bound is None:
+        if objective.loss.convex and _conflicting_rows(objective.X, objective.y):
+            return loss_lower_bound(objective.loss, objective.X, objective.y,
+                                    reduction=objective.reduction)
+        return None
+    return check_real(lower_bound, "lower_bound")
+
+
+def certify(objective, params, *, grad_tol=1e-6, eig_tol=1e-6,
+            radii=(1e-1, 1e-2, 1e-3), n_probes=500, probe_tol=1e-12, random_state=0,
+            lower_bound=None, kink_tol=1e-9):
+    """Certify one point θ: a :class:`Certificate` with verdict certified / undecided / refuted /
+    not critical; see :func:`certify_batch` for the algorithm and every threshold."""
     _check_objective(objective)
     theta = onp.asarray(objective.flatten(params), dtype=float)
     if theta.ndim != 1:
         raise ValueError("params: certify takes one parameter set; use certify_batch for (K, P)")
     return certify_batch(objective, theta[None], grad_tol=grad_tol, eig_tol=eig_tol, radii=radii,
-                         n_probes=n_probes, probe_tol=probe_tol, random_state=random_state)[0]
+                         n_probes=n_probes, probe_tol=probe_tol, random_state=random_state,
+                         lower_bound=lower_bound, kink_tol=kink_tol)[0]
+
+
+def _kinks(objective, units, F, kink_tol):
+    """Per point (rows of F): None if smooth, else a sentence naming the first unit (or the
+    loss) within kink_tol·max(1, scale) of a kink, scale = the largest |pre-activation|."""
+    K = F.shape[0]
+    reasons = [None] * K
+    bound = f"{kink_tol:g}·max(1, max |pre-activation|)"
+    for u in units:
+        if not u.activation.kinks:
+            continue
+        pre = onp.asarray(u.pre, dtype=float).reshape(K, -1)
+        scale = onp.maximum(1.0, onp.max(onp.abs(pre), axis=1))
+        for kink in u.activation.kinks:
+            near = onp.min(onp.abs(pre - kink), axis=1) <= kink_tol * scale
+            for k in onp.flatnonzero(near):
+                if reasons[k] is None:
+                    reasons[k] = f"{u.label} ({u.activation.name}) within {bound} of its kink at {kink:g}"
+    loss = objective.loss
+    if loss.smoothness < 2:
+        z = -objective.y * F
+        scale = onp.maximum(1.0, onp.max(onp.abs(z), axis=1))
+        kink = -loss.z0 if loss.z0 is not None else 0.0
+        near = onp.min(onp.abs(z - kink), axis=1) <= kink_tol * scale
+        for k in onp.flatnonzero(near):
+            if reasons[k] is None:
+                reasons[k] = (f"a sample within {kink_tol:g}·max(1, max |z|) of the kink of "
+                              f"{loss.name} at z = {kink:g}")
+    return reasons
+
+
+def _at(units, k):
+    from .models import Unit
+
+    return [Unit(u.label, u.activation, u.incoming, u.outgoing,
+                 onp.asarray(u.pre, dtype=float)[k], u.penalised) for u in units]
+
+
+#: sphere probes of these kinds are listed in a certificate's reason
+_PROBE_KINDS = ("a random probe", "the lowest eigendirection", "the unexplained flat space")
 
 
 @one_blas_thread
-def certify_batch(objective, thetas, *, grad_tol=1e-6, eig_tol=1e-8, radii=(1e-1, 1e-2, 1e-3),
-                  n_probes=200, probe_tol=1e-12, random_state=0, max_elements=4_000_000):
-    """Certify K points given as flat vectors of shape (K, P): one certificate each.
+def certify_batch(objective, thetas, *, grad_tol=1e-6, eig_tol=1e-6, radii=(1e-1, 1e-2, 1e-3),
+                  n_probes=200, probe_tol=1e-12, random_state=0, max_elements=4_000_000,
+                  lower_bound=None, kink_tol=1e-9):
+    """Certify K points given as flat vectors of shape (K, P): one :class:`Certificate` each.
 
-    Gradients, Hessians and probes are computed for all K points in batched passes.
+    For each point θ: L, ∇L, the Hessian H and its spectrum λ_1 ≤ … ≤ λ_P; the curvature
+    margin is ``eig_tol``·max(1, λ_P).
+
+    *Smoothness.* θ is non-smooth when a hidden unit whose activation has a kink (ReLU, leaky
+    ReLU, softsign at 0, …; ``Activation.kinks``) has a pre-activation within
+    ``kink_tol``·max(1, max |pre-activation|) of it on some sample, or when the loss is not C²
+    (``Loss.smoothness`` < 2) and a sample sits that close to its kink. There autograd's ∇L
+    and H are conventions (max(0, z) differentiates to 1/2 at 0), so the verdict is
+    **undecided** (the reason names the unit) unless a probe lowers L by more than
+    1e-6·max(1, |L|): then **refuted**.
+
+    *At a smooth point*, in this order:
+
+    - ‖∇L‖ > ``grad_tol`` → **not critical**;
+    - L ≤ lower_bound + 1e-9·max(1, |lower_bound|) → ``is_global``, **certified local min**
+      (a global minimum; its training error, if > 0, is forced by the data);
+    - λ_1 < −margin → **refuted** (negative curvature);
+    - a probe lowers L by more than ``probe_tol``·max(1, |L|) → **refuted**, with the best
+      probe as escape direction. Probes: ``n_probes`` seeded random unit directions on each
+      sphere of radius r ∈ ``radii``; ± the canonical lowest direction (a fixed seeded vector
+      projected onto the eigenspace of the eigenvalues within 1e-8·max(1, λ_P) of λ_1); the
+      first 20 seeded vectors projected onto the unexplained flat space (both signs); and,
+      for each hidden unit, its incoming weights scaled by s ∈ {0.5, 2, 10}. Each is
+      basis-independent, so the escape decrease is the same on any LAPACK;
+    - otherwise the flat space N (|λ| ≤ margin) is compared with the span T of the exact
+      invariances the library knows at θ (:mod:`lossbook.invariances`): a direction of N is
+      unexplained when its principal-angle sine to T exceeds 0.1. Any unexplained direction →
+      **undecided** ('k flat directions not explained by a known invariance'); a sample with
+      |f_i| ≤ 1e-8·max(1, max |f|) such that the training error changes when these tiny
+      outputs are all moved to +δ or all to −δ → **undecided** ('training error hangs on
+      sgn(0)');
+      else **certified local min**: strict modulo the named invariances.
+
+    A refutation by a probe at radius r shows a lower point within distance r; a probe can
+    only refute, so 'certified' rests on the Hessian test at a smooth point, not on the probes.
+    ``lower_bound``: a number, or None to use :func:`loss_lower_bound` when X has a repeated
+    row with both labels (and the loss is convex), else no bound.
+    Gradients, Hessians and spectra are computed for all K points in batched passes.
     """
+    from .invariances import invariance_tangents, output_fibres, unexplained_directions
+
     _check_objective(objective)
     thetas = onp.atleast_2d(onp.asarray(objective._check_theta(thetas), dtype=float))
     if not onp.all(onp.isfinite(thetas)):
         raise ValueError("thetas: contains NaN or infinite values")
     radii = tuple(check_real(r, "radii", minimum=0.0, strict=True) for r in radii)
     n_probes = check_int(n_probes, "n_probes", minimum=1)
+    grad_tol = check_real(grad_tol, "grad_tol", minimum=0.0)
+    eig_tol = check_real(eig_tol, "eig_tol", minimum=0.0)
+    probe_tol = check_real(probe_tol, "probe_tol", minimum=0.0)
+    kink_tol = check_real(kink_tol, "kink_tol", minimum=0.0)
     rng = check_random_state(random_state)
     K, P = thetas.shape
-    L0 = onp.asarray(objective.value(thetas), dtype=float)
-    G = onp.asarray(objective.gradient(thetas), dtype=float)
+    lb = _resolve_lower_bound(objective, lower_bound)
+    L0, G = objective.value_and_gradient(thetas)
+    L0, G = onp.atleast_1d(L0), onp.atleast_2d(G)
     gnorm = onp.linalg.norm(G, axis=-1)
     H = objective.hessian(thetas)
     evals, evecs = onp.linalg.eigh(H)
-    # probe directions: random unit vectors plus ± the lowest eigenvector of each point
+    F = onp.atleast_2d(onp.asarray(objective.outputs(thetas), dtype=float))
+    err = _error(F, objective.y)
     U = _unit_sphere(rng, (n_probes, P))
-    best = onp.empty((K, len(radii)))
-    best_dir = onp.empty((K, len(radii), P))
-    for k in range(K):
-        dirs = onp.vstack([U, evecs[k][:, :1].T, -evecs[k][:, :1].T])
-        best[k], best_dir[k] = _lowest_changes(objective, thetas[k], L0[k], dirs, radii, max_elements)
-    err = objective.error(thetas)
+    u0 = rng.standard_normal(P)  # the fixed vector behind the canonical lowest direction
+    index = objective.unflatten(onp.arange(P))
+    units = objective.model.hidden_units(objective.unflatten(thetas), objective.X, index)
+    kinks = _kinks(objective, units, F, kink_tol)
+    fibres = output_fibres(objective, thetas, units, F, kink_tol=kink_tol, random_state=random_state)
+    scales = (0.5, 2.0, 10.0)
+    m_null = min(n_probes, 20)
     certs = []
     for k in range(K):
-        tol = probe_tol * max(1.0, abs(L0[k]))
-        probe = {r: float(best[k, i]) if best[k, i] < -tol else 0.0 for i, r in enumerate(radii)}
-        escape, decrease = None, None
-        if gnorm[k] > grad_tol:
-            verdict = "not critical"
-        elif min(probe.values()) < 0:
-            verdict = "saddle"
-            i = int(onp.argmin(best[k]))
-            escape, decrease = best_dir[k, i], float(best[k, i])
-        elif evals[k, 0] > eig_tol:
-            verdict = "strict local min"
+        theta, lam, V = thetas[k], evals[k], evecs[k]
+        smooth = kinks[k] is None
+        margin = eig_tol * max(1.0, float(lam[-1]))
+        flat = onp.abs(lam) <= margin
+        units_k = _at(units, k)
+        inv = invariance_tangents(objective, theta, units=units_k, gradient=G[k], hessian=H[k],
+                                  index=index, fibre=fibres[k] if smooth else None)
+        n_unexp, B = unexplained_directions(V[:, flat], inv.tangents)
+        # sphere probes: random, ± canonical lowest direction, the unexplained flat space
+        cluster = lam <= lam[0] + 1e-8 * max(1.0, float(lam[-1]))
+        E = V[:, cluster]
+        low = E @ (E.T @ u0)
+        low = low / onp.linalg.norm(low) if onp.linalg.norm(low) > 1e-12 else E[:, 0]
+        parts = [U, onp.vstack([low, -low])]
+        if B.shape[1]:
+            Nd = (U[:m_null] @ B) @ B.T
+            norms = onp.linalg.norm(Nd, axis=1, keepdims=True)
+            Nd = Nd[norms[:, 0] > 1e-12] / norms[norms[:, 0] > 1e-12]
+            parts.append(onp.vstack([Nd, -Nd]))
+        dirs = onp.vstack(parts)
+        kind_of = onp.repeat(onp.arange(len(parts)), [len(p) for p in parts])
+        best, best_dir, best_idx = _lowest_changes(objective, theta, L0[k], dirs, radii, max_elements)
+        # scaling probes: one unit's incoming weights times s
+        s_best, s_dir, s_what = onp.inf, None, ""
+        if units_k:
+            pts = onp.repeat(theta[None], len(units_k) * len(scales), axis=0)
+            for i, u in enumerate(units_k):
+                for j, s in enumerate(scales):
+                    pts[i * len(scales) + j, u.incoming] *= s
+            with onp.errstate(over="ignore", invalid="ignore"):
+                diff = onp.asarray(objective.value(pts), dtype=float) - L0[k]
+            diff = onp.where(onp.isfinite(diff), diff, onp.inf)
+            i = int(onp.argmin(diff))
+            step = pts[i] - theta
+            if onp.isfinite(diff[i]) and onp.linalg.norm(step) > 0:
+                s_best, s_dir = float(diff[i]), step / onp.linalg.norm(step)
+                s_what = (f"scaling the incoming weights of {units_k[i // len(scales)].label} "
+                          f"by {scales[i % len(scales)]:g}")
+        tol = (probe_tol if smooth else 1e-6) * max(1.0, abs(float(L0[k])))
+        probe = {r: float(best[i]) if best[i] < -tol else 0.0 for i, r in enumerate(radii)}
+        i = int(onp.argmin(best))
+        escape, decrease, how = None, None, ""
+        if min(best[i], s_best) < -tol:
+            if best[i] <= s_best:
+                escape, decrease = best_dir[i], float(best[i])
+                how = f"{_PROBE_KINDS[kind_of[best_idx[i]]]} at r={radii[i]:g}"
+            else:
+                escape, decrease, how = s_dir, s_best, s_what
+        attained = lb is not None and L0[k] <= lb + 1e-9 * max(1.0, abs(lb))
+        is_global = bool(attained and (not smooth or gnorm[k] <= grad_tol))
+        # the training error must not change when the tiny outputs move together to either side
+        small = onp.abs(F[k]) <= 1e-8 * max(1.0, float(onp.max(onp.abs(F[k]))))
+        tiny = bool(small.any()) and not (
+            _error(onp.where(small, 1.0, F[k]), objective.y) == err[k]
+            == _error(onp.where(small, -1.0, F[k]), objective.y))
+        if is_global:
+            verdict = "certified local min"
+            reason = "the loss attains the data's lower bound: a global minimum"
+            if err[k] > 0:
+                reason += " (training error forced by contradicting labels)"
+        elif not smooth:
+            if escape is not None:
+                verdict, reason = "refuted", f"a descent beyond 1e-6·max(1, |L|) found by {how}"
+            else:
+                verdict, reason = "undecided", kinks[k] + ": the Hessian is convention-dependent"
+        elif gnorm[k] > grad_tol:
+            verdict, reason = "not critical", f"gradient norm > grad_tol = {grad_tol:g}"
+        elif lam[0] < -margin:
+            verdict, reason = "refuted", "negative curvature: min eigenvalue < -margin at a smooth point"
+            if escape is None:
+                escape = low
+        elif escape is not None:
+            verdict, reason = "refuted", f"a descent found by {how}"
         else:
-            verdict = "non-strict local min"
-        certs.append(Certificate(loss=float(L0[k]), grad_norm=float(gnorm[k]), eigenvalues=evals[k],
-                                 probe=probe, n_probes=n_probes + 2, training_error=float(err[k]),
-                                 verdict=verdict, escape_direction=escape, escape_decrease=decrease))
+            why = []
+            if n_unexp:
+                why.append(f"{n_unexp} flat direction{'s' if n_unexp > 1 else ''} not explained "
+                           "by a known invariance")
+            if tiny:
+                why.append("training error hangs on sgn(0): it changes when the outputs "
+                           "|f_i| <= 1e-8·max(1, max |f|) move to either side of 0")
+            if why:
+                verdict, reason = "undecided", "; ".join(why)
+            elif flat.any():
+                verdict = "certified local min"
+                reason = "strict modulo symmetries: curvature > margin off the invariance directions"
+            else:
+                verdict, reason = "certified local min", "strict: every eigenvalue > margin"
+        certs.append(Certificate(
+            loss=float(L0[k]), grad_norm=float(gnorm[k]), eigenvalues=lam, probe=probe,
+            n_probes=len(dirs), training_error=float(err[k]), verdict=verdict,
+            escape_direction=escape, escape_decrease=decrease, reason=reason,
+            invariances=inv.names, n_flat=int(flat.sum()), n_unexplained=n_unexp, smooth=smooth,
+            is_global=is_global, lower_bound=lb, grad_tol=grad_tol, eig_tol=eig_tol,
+            margin=margin, scaling_probe=s_best if s_best < -tol else 0.0))
     return certs
 
 
@@ -468,7 +734,7 @@ def perturbation_probe(objective, params, *, radii=(1e-1, 1e-2, 1e-3), n_probes=
         U = onp.vstack([U, D / norms])
     L0 = float(objective.value(theta))
     tol = probe_tol * max(1.0, abs(L0))
-    lows, dirs = _lowest_changes(objective, theta, L0, U, radii)
+    lows, dirs, _ = _lowest_changes(objective, theta, L0, U, radii)
     changes = {r: float(low) if low < -tol else 0.0 for r, low in zip(radii, lows, strict=True)}
     return Probe(loss=L0, changes=changes, n_probes=len(U), direction=dirs[int(onp.argmin(lows))])
 

@@ -7,24 +7,96 @@ length K). ``apply(params, X)`` maps data ``X`` of shape (n, d) to outputs of sh
 parameter sets are evaluated in one vectorised pass. ``penalty(params)`` is the
 regulariser the model brings (0 unless a combinator adds one).
 
+For the certifier (:func:`lossbook.certify`) a model also tells which hidden units it has
+(``model.hidden_units(params, X, index)``: for each unit its activation, the flat indices
+of its incoming and outgoing coordinates and its pre-activations on X) and which exact
+invariances it knows beyond the per-unit ones (``model.invariance_tangents(params, index)``);
+``index`` is the parameter tree of flat coordinate numbers,
+``objective.unflatten(numpy.arange(P))``.
+
 Notation follows ICML §2–3: f_S(x) = a0 + aᵀσ(Wᵀx) (no bias inside σ), f_D a feed-forward
 network with biases, f = f_S + f_D (the shortcut-like architecture, Assumption 4).
 """
+from dataclasses import dataclass, field
+
 import autograd.numpy as np
+import numpy as onp
 
 from ._validation import check_int, check_random_state, check_real
-from .activations import get_activation
+from .activations import Activation, get_activation
+
+
+@dataclass(frozen=True)
+class Unit:
+    """A hidden unit of a model at given parameters, as the certifier sees it.
+
+    ``incoming``: flat indices of the weights (and bias) that feed the unit's pre-activation;
+    ``outgoing``: flat indices of the weights that multiply its output; ``pre``: its
+    pre-activations on the samples, shape batch_shape + (n,). ``penalised``: the flat indices
+    among them that the model's regulariser depends on (then moving them changes the loss
+    even where the outputs do not: no exact invariance through them).
+    """
+
+    label: str
+    activation: Activation = field(repr=False)
+    incoming: onp.ndarray = field(repr=False)
+    outgoing: onp.ndarray = field(repr=False)
+    pre: onp.ndarray = field(repr=False)
+    penalised: onp.ndarray = field(default_factory=lambda: onp.zeros(0, dtype=int), repr=False)
+
+    @property
+    def free(self):
+        """True when no coordinate of the unit enters the regulariser."""
+        return len(self.penalised) == 0
 
 
 class Model:
-    """A model: ``init(random_state=None, *, batch=None)``, ``apply(params, X)``, ``penalty(params)``."""
+    """A model: ``init(random_state=None, *, batch=None)``, ``apply(params, X)``, ``penalty(params)``.
 
-    def __init__(self, name, init, apply, penalty=None, *, n_features):
+    Optional hooks for the certifier: ``units(params, X, index)`` → list of :class:`Unit`,
+    ``tangents(params, index)`` → list of ``(kind, flat_indices, values)`` exact invariance
+    tangent vectors (sparse: ``values`` at ``flat_indices``, zero elsewhere).
+    """
+
+    def __init__(self, name, init, apply, penalty=None, *, n_features, units=None, tangents=None,
+                 output_bias=None, penalised=None):
         self.name = name
         self._init = init
         self._apply = apply
         self._penalty = penalty
         self.n_features = n_features
+        self._units = units
+        self._tangents = tangents
+        self._output_bias = output_bias
+        #: True when the regulariser can be non-zero (then not every output-preserving move
+        #: preserves the loss)
+        self.penalised = penalty is not None if penalised is None else bool(penalised)
+
+    @property
+    def has_unit_hooks(self):
+        """True when the model describes its hidden units (:meth:`hidden_units`) exactly."""
+        return self._units is not None or self._tangents is not None
+
+    def output_bias(self, index):
+        """The flat index of the coordinate added to every output (the output bias), or None."""
+        b = None if self._output_bias is None else self._output_bias(index)
+        return None if b is None else int(onp.ravel(b)[0])
+
+    def hidden_units(self, params, X, index):
+        """The hidden units at ``params`` (one parameter set or a batch) on data ``X``.
+
+        ``index``: the parameter tree holding flat coordinate numbers
+        (``objective.unflatten(numpy.arange(P))``). Returns a list of :class:`Unit`;
+        empty for a model without hidden units (or without the hook).
+        """
+        return [] if self._units is None else list(self._units(params, onp.asarray(X, dtype=float), index))
+
+    def invariance_tangents(self, params, index):
+        """Exact invariances the model knows at one parameter set beyond the per-unit ones
+        (rescaling and dead units are derived from :meth:`hidden_units`): a list of
+        ``(kind, flat_indices, values)``, each a tangent vector of a curve in parameter space
+        along which the network's outputs do not change."""
+        return [] if self._tangents is None else list(self._tangents(params, index))
 
     def init(self, random_state=None, *, batch=None):
         rng = check_random_state(random_state)
@@ -77,7 +149,46 @@ def single_layer(n_features, n_neurons, activation="softplus", *, init_scale=1.0
     def apply(params, X):
         return _dot_last(sigma(X @ params["W"]), params["a"]) + params["a0"][..., None]
 
-    return Model(f"single_layer(d={d}, M={m}, {sigma.name})", init, apply, n_features=d)
+    def units(params, X, index):
+        Z = X @ params["W"]
+        return [Unit(f"unit {j + 1}", sigma, _idx(index["W"][:, j]), _idx(index["a"][j]), Z[..., j])
+                for j in range(m)]
+
+    def tangents(params, index):
+        if sigma.homogeneity == 2 and sigma.real_analytic and not sigma.kinks:
+            return _quadratic_fibre(params, index)
+        return []
+
+    return Model(f"single_layer(d={d}, M={m}, {sigma.name})", init, apply, n_features=d,
+                 units=units, tangents=tangents, output_bias=lambda index: index["a0"])
+
+
+def _idx(*pieces):
+    if not pieces:
+        return onp.zeros(0, dtype=int)
+    return onp.concatenate([onp.ravel(onp.asarray(p, dtype=int)) for p in pieces])
+
+
+def _quadratic_fibre(params, index):
+    """Kernel of the Jacobian of (a, W) ↦ Σ_j a_j w_j w_jᵀ: f_S(x) = a0 + xᵀ(Σ a_j w_j w_jᵀ)x
+    depends on (a, W) only through this matrix, so its fibre is an exact invariance."""
+    a, W = onp.asarray(params["a"], dtype=float), onp.asarray(params["W"], dtype=float)
+    if a.ndim != 1:
+        return []
+    d, m = W.shape
+    J = onp.zeros((d * d, m + d * m))
+    for j in range(m):
+        w = W[:, j]
+        J[:, j] = onp.outer(w, w).ravel()
+        for k in range(d):
+            E = onp.zeros((d, d))
+            E[k] += a[j] * w
+            E[:, k] += a[j] * w
+            J[:, m + k * m + j] = E.ravel()
+    _, sv, Vt = onp.linalg.svd(J)
+    rank = int(onp.sum(sv > 1e-10 * max(1.0, sv[0] if sv.size else 0.0)))
+    idx = _idx(index["a"], index["W"])
+    return [("quadratic fibre", idx, Vt[r]) for r in range(rank, Vt.shape[0])]
 
 
 def _dense_init(rng, batch, sizes, scale):
@@ -93,6 +204,20 @@ def _dense_hidden(params, X, n_hidden, sigma):
     for i in range(1, n_hidden + 1):
         h = sigma(h @ params[f"W{i}"] + params[f"b{i}"][..., None, :])
     return h
+
+
+def _dense_units(params, X, index, n_hidden, sigma, out_index):
+    """The units of the hidden layers: unit j of layer i has incoming W_i[:, j], b_i[j] and
+    outgoing row j of the next layer's weights (``out_index`` after the last layer)."""
+    units, h = [], X
+    for i in range(1, n_hidden + 1):
+        z = h @ params[f"W{i}"] + params[f"b{i}"][..., None, :]
+        nxt = index[f"W{i + 1}"] if i < n_hidden else out_index
+        for j in range(z.shape[-1]):
+            units.append(Unit(f"layer {i} unit {j + 1}", sigma,
+                              _idx(index[f"W{i}"][:, j], index[f"b{i}"][j]), _idx(nxt[j]), z[..., j]))
+        h = sigma(z)
+    return units
 
 
 def feedforward(n_features, hidden=(8,), activation="relu", *, init_scale=1.0, **options):
@@ -117,7 +242,11 @@ def feedforward(n_features, hidden=(8,), activation="relu", *, init_scale=1.0, *
     def apply(params, X):
         return _dot_last(_dense_hidden(params, X, L, sigma), params["v"]) + params["c"][..., None]
 
-    return Model(f"feedforward(d={d}, hidden={list(hidden)}, {sigma.name})", init, apply, n_features=d)
+    def units(params, X, index):
+        return _dense_units(params, X, index, L, sigma, index["v"])
+
+    return Model(f"feedforward(d={d}, hidden={list(hidden)}, {sigma.name})", init, apply,
+                 n_features=d, units=units, output_bias=lambda index: index["c"])
 
 
 def _check_hidden(hidden):
@@ -132,7 +261,8 @@ def constant(n_features):
     """f_D(x) = c: the 'f_D constant' case, where Theorem 1 reduces to the workshop's single layer."""
     d = check_int(n_features, "n_features", minimum=1)
     return Model("constant", lambda rng, batch: {"c": _normal(rng, batch, 0.1)},
-                 lambda params, X: params["c"][..., None] + 0.0 * X[:, 0], n_features=d)
+                 lambda params, X: params["c"][..., None] + 0.0 * X[:, 0], n_features=d,
+                 units=lambda params, X, index: [], output_bias=lambda index: index["c"])
 
 
 def shortcut(f_S, f_D):
@@ -154,7 +284,30 @@ def shortcut(f_S, f_D):
     def penalty(params):
         return f_S.penalty(params["S"]) + f_D.penalty(params["D"])
 
-    return Model(f"{f_S.name} + {f_D.name}", init, apply, penalty, n_features=f_S.n_features)
+    def units(params, X, index):
+        return ([_relabel(u, "f_S ") for u in f_S.hidden_units(params["S"], X, index["S"])]
+                + [_relabel(u, "f_D ") for u in f_D.hidden_units(params["D"], X, index["D"])])
+
+    def tangents(params, index):
+        out = (f_S.invariance_tangents(params["S"], index["S"])
+               + f_D.invariance_tangents(params["D"], index["D"]))
+        bS, bD = f_S.output_bias(index["S"]), f_D.output_bias(index["D"])
+        if bS is not None and bD is not None:  # f_S + f_D sees only the sum of the two biases
+            out.append(("output-bias trade-off", onp.array([bS, bD]), onp.array([1.0, -1.0])))
+        return out
+
+    def bias(index):
+        b = f_S.output_bias(index["S"])
+        return f_D.output_bias(index["D"]) if b is None else b
+
+    return Model(f"{f_S.name} + {f_D.name}", init, apply, penalty, n_features=f_S.n_features,
+                 units=units if f_S.has_unit_hooks and f_D.has_unit_hooks else None,
+                 tangents=tangents, output_bias=bias, penalised=f_S.penalised or f_D.penalised)
+
+
+def _relabel(unit, prefix):
+    return Unit(prefix + unit.label, unit.activation, unit.incoming, unit.outgoing, unit.pre,
+                unit.penalised)
 
 
 def identity_shortcut(n_features, hidden=(8,), activation="relu", *, init_scale=1.0):
@@ -181,8 +334,26 @@ def identity_shortcut(n_features, hidden=(8,), activation="relu", *, init_scale=
         H = _dense_hidden(params, X, L, sigma) @ params["V"] + params["c"][..., None, :]
         return _dot_last(X + H, params["a"]) + params["b"][..., None]
 
+    def units(params, X, index):
+        return _dense_units(params, X, index, L, sigma, index["V"])
+
+    def tangents(params, index):
+        a = onp.asarray(params["a"], dtype=float)
+        if a.ndim != 1:
+            return []
+        # f = aᵀx + aᵀ(h(x)V + c) + b sees V and c only through Va and aᵀc
+        norm2 = float(a @ a)
+        perp = onp.linalg.svd(a[None])[2][1:] if norm2 > 0 else onp.eye(d)
+        out = [("identity-shortcut invariance", _idx(index["V"][j]), z)
+               for j in range(index["V"].shape[0]) for z in perp]
+        out += [("identity-shortcut invariance", _idx(index["c"]), z) for z in perp]
+        if norm2 > 0:
+            out.append(("identity-shortcut invariance", _idx(index["c"], index["b"]),
+                        onp.concatenate([a, [-norm2]])))
+        return out
+
     return Model(f"identity_shortcut(d={d}, hidden={list(hidden)}, {sigma.name})", init, apply,
-                 n_features=d)
+                 n_features=d, units=units, tangents=tangents, output_bias=lambda index: index["b"])
 
 
 def _check_model(model, name):
@@ -191,6 +362,7 @@ def _check_model(model, name):
 
 
 def _extra_neuron(model, unit, label, lam, init_scale):
+    # unit: the added neuron's Activation
     _check_model(model, "model")
     lam = check_real(lam, "lam", minimum=0.0)
     scale = check_real(init_scale, "init_scale", minimum=0.0)
@@ -207,7 +379,24 @@ def _extra_neuron(model, unit, label, lam, init_scale):
     def penalty(params):
         return model.penalty(params["net"]) + 0.5 * lam * params["a"] ** 2
 
-    return Model(f"{model.name} + {label} (lam={lam:g})", init, apply, penalty, n_features=d)
+    def units(params, X, index):
+        pre = _dot_last(X, params["w"]) + params["b"][..., None]
+        extra = Unit("extra neuron", unit, _idx(index["w"], index["b"]), _idx(index["a"]), pre,
+                     penalised=_idx() if lam == 0 else _idx(index["a"]))
+        return model.hidden_units(params["net"], X, index["net"]) + [extra]
+
+    def tangents(params, index):
+        out = model.invariance_tangents(params["net"], index["net"])
+        if lam == 0 and unit.name == "exponential" and onp.ndim(params["a"]) == 0:
+            # a·e^(wᵀx + b) = (a e^(−t))·e^(wᵀx + b + t)
+            out.append(("exponential neuron orbit", _idx(index["a"], index["b"]),
+                        onp.array([-float(params["a"]), 1.0])))
+        return out
+
+    return Model(f"{model.name} + {label} (lam={lam:g})", init, apply, penalty, n_features=d,
+                 units=units if model.has_unit_hooks else None, tangents=tangents,
+                 output_bias=lambda index: model.output_bias(index["net"]),
+                 penalised=lam > 0 or model.penalised)
 
 
 def add_exponential_neuron(model, *, lam=1.0, init_scale=1.0):
@@ -222,7 +411,8 @@ def add_exponential_neuron(model, *, lam=1.0, init_scale=1.0):
 def add_monomial_neuron(model, *, degree=2, lam=1.0, init_scale=1.0):
     """f̃(x) = f(x) + a·(wᵀx + b)^degree with λa²/2 (NeurIPS eq. 7, ni-prop-1)."""
     degree = check_int(degree, "degree", minimum=1)
-    return _extra_neuron(model, lambda z: z ** degree, f"a·(wᵀx+b)^{degree}", lam, init_scale)
+    return _extra_neuron(model, get_activation("monomial", degree=degree), f"a·(wᵀx+b)^{degree}",
+                         lam, init_scale)
 
 
 def exponential_per_layer(n_features, hidden=(4, 4), activation="tanh", *, lam=1.0,
@@ -266,5 +456,38 @@ def exponential_per_layer(n_features, hidden=(4, 4), activation="tanh", *, lam=1
             total = total + np.where(s > 0, safe ** (power / q), 0.0)
         return 0.5 * lam * total
 
+    exp_act = get_activation("exponential")
+
+    def units(params, X, index):
+        out, h = [], X
+        for i in range(1, L + 1):
+            z = h @ params[f"W{i}"] + params[f"b{i}"][..., None, :]
+            nxt = index[f"W{i + 1}"]
+            for j in range(z.shape[-1]):
+                is_exp = j == z.shape[-1] - 1
+                # the regulariser weighs the rows leaving the exponential neurons: row −1 of
+                # W2 … W{L+1}, i.e. an incoming weight of every unit of layer i ≥ 2
+                inc, outg = _idx(index[f"W{i}"][:, j], index[f"b{i}"][j]), _idx(nxt[j])
+                pen = []
+                if lam > 0 and i > 1:
+                    pen.append(index[f"W{i}"][-1, j])
+                if lam > 0 and is_exp:
+                    pen.append(outg)
+                pen = _idx(*pen) if pen else _idx()
+                out.append(Unit(f"layer {i} {'exponential neuron' if is_exp else f'unit {j + 1}'}",
+                                exp_act if is_exp else sigma,
+                                inc, outg, z[..., j], pen))
+            h = np.concatenate([sigma(z[..., :-1]), np.exp(np.minimum(z[..., -1:], 709.0))], axis=-1)
+        return out
+
+    def tangents(params, index):
+        if lam != 0 or onp.ndim(params["b1"]) != 1:
+            return []
+        # e^(z + t) = e^t e^z: shift the exponential neuron's bias, divide its outgoing row
+        return [("exponential neuron orbit", _idx(index[f"b{i}"][-1], index[f"W{i + 1}"][-1]),
+                 onp.concatenate([[1.0], -onp.asarray(params[f"W{i + 1}"][-1], dtype=float)]))
+                for i in range(1, L + 1)]
+
     return Model(f"exponential_per_layer(d={d}, hidden={list(hidden)}, {sigma.name}, lam={lam:g})",
-                 init, apply, penalty, n_features=d)
+                 init, apply, penalty, n_features=d, units=units, tangents=tangents,
+                 output_bias=lambda index: index[f"b{L + 1}"], penalised=lam > 0)

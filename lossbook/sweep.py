@@ -1,18 +1,41 @@
-"""The census: K random initialisations trained together and certified.
+"""The census: K random initialisations trained together and certified; saved, loaded, banded.
 
 :func:`train_batch` runs L-BFGS on K independent problems at once: one batched autograd
 pass gives all K gradients, each run has its own step size (Armijo backtracking), its
 own curvature history and its own stopping test, so the K runs do not influence each
 other. :func:`census` draws the K initialisations, trains them and certifies every end
 point (:func:`lossbook.landscape.certify_batch`).
+
+Census trajectories are chaotic at the last bit (a 1e-15 relative change of X, or another
+CPU's BLAS, moves end points and changes verdicts), so a census has two faces:
+
+- :meth:`Census.save` / :func:`load_census` keep the end points of a census in a small
+  ``.npz`` file with the model, loss, data hash, options and library version; loading
+  re-certifies the stored end points (no training), which is exact and the same on every
+  machine;
+- :func:`census_band` measures how the counts of a census move under rounding-level
+  perturbations of the data (reruns with X·(1 ± 1e-15)), a :class:`CensusBand` that a live
+  rerun can be checked against (:meth:`CensusBand.contains`).
 """
+import hashlib
+import json
 from dataclasses import dataclass, field
 
 import numpy as onp
 
 from ._threads import one_blas_thread
-from ._validation import check_int, check_real
-from .landscape import Objective, _small, certify_batch
+from ._validation import check_int, check_real, check_Xy
+from .landscape import Objective, certify_batch
+from .losses import get_loss
+from .models import Model
+
+#: The census categories: every run is in exactly one; the last six partition the runs with
+#: training error > 0 (see :attr:`Census.categories`).
+CATEGORIES = ("zero training error", "bad local minima", "global, forced error", "undecided",
+              "refuted", "not critical", "not converged")
+#: The keys of :attr:`Census.counts`.
+COUNT_KEYS = ("runs",) + CATEGORIES
+FORMAT = "lossbook-census/1"
 
 
 @dataclass
@@ -199,7 +222,15 @@ class _Progress:
 
 @dataclass
 class Census:
-    """A multistart census: one row per run, and the counts the theorems talk about."""
+    """A multistart census: one row per run, its certificate and its category.
+
+    Categories (:data:`CATEGORIES`, one per run in :attr:`categories`): "zero training error";
+    else "not converged" (the run stopped at ``maxiter`` without meeting ``gtol``: never
+    certified, whatever its certificate says); "global, forced error" (the loss attains the
+    data's lower bound, :func:`lossbook.loss_lower_bound`); "bad local minima" (certified,
+    error > 0, not global); or the certificate's verdict "undecided", "refuted",
+    "not critical". ``band`` and ``meta`` are set by :func:`load_census`.
+    """
 
     objective: Objective = field(repr=False)
     thetas: onp.ndarray = field(repr=False)
@@ -211,60 +242,152 @@ class Census:
     verdicts: list = field(repr=False)
     certificates: list = field(repr=False)
     iterations: onp.ndarray = field(repr=False)
+    converged: onp.ndarray = field(default=None, repr=False)
+    options: dict = field(default_factory=dict, repr=False)
+    band: object = field(default=None, repr=False)
+    meta: dict = field(default=None, repr=False)
+
+    def __post_init__(self):
+        if self.converged is None:
+            self.converged = onp.ones(len(self.verdicts), dtype=bool)
+        self.converged = onp.asarray(self.converged, dtype=bool)
 
     @property
     def n_runs(self):
         return len(self.verdicts)
 
     @property
+    def is_global(self):
+        """Runs whose loss attains the data's lower bound (global minima)."""
+        return onp.array([c.is_global for c in self.certificates], dtype=bool)
+
+    @property
     def local_min(self):
-        return onp.array([v in ("strict local min", "non-strict local min") for v in self.verdicts])
+        """Runs that converged and whose end point is certified as a local minimum."""
+        return self.converged & onp.array([c.is_local_min for c in self.certificates], dtype=bool)
 
     @property
     def bad(self):
-        """Runs certified as local minima with non-zero training error."""
-        return self.local_min & (self.errors > 0)
+        """Runs certified as local minima with non-zero training error, not global."""
+        return self.local_min & (self.errors > 0) & ~self.is_global
+
+    @property
+    def categories(self):
+        """One category (:data:`CATEGORIES`) per run."""
+        out = []
+        for c, ok, e in zip(self.certificates, self.converged, self.errors, strict=True):
+            if e == 0:
+                out.append("zero training error")
+            elif not ok:
+                out.append("not converged")
+            elif c.is_global:
+                out.append("global, forced error")
+            elif c.is_local_min:
+                out.append("bad local minima")
+            else:
+                out.append(c.verdict)
+        return out
 
     @property
     def counts(self):
-        not_crit = onp.array([v == "not critical" for v in self.verdicts])
-        return {
-            "runs": self.n_runs,
-            "zero training error": int(onp.sum(self.errors == 0)),
-            "bad local minima": int(onp.sum(self.bad)),
-            "error > 0, saddle": int(onp.sum((self.errors > 0) & onp.array(
-                [v == "saddle" for v in self.verdicts]))),
-            "error > 0, not converged": int(onp.sum((self.errors > 0) & not_crit)),
-        }
+        """Counts per category plus "runs" (keys :data:`COUNT_KEYS`)."""
+        cats = self.categories
+        return {"runs": self.n_runs, **{k: cats.count(k) for k in CATEGORIES}}
 
     @property
     def max_certified_grad_norm(self):
-        """Largest gradient norm among runs certified as critical points."""
-        crit = onp.array([v != "not critical" for v in self.verdicts])
+        """Largest gradient norm among converged runs certified as local minima (nan if none)."""
+        crit = self.local_min
         return float(self.grad_norms[crit].max()) if crit.any() else float("nan")
 
     def summary(self):
+        """The counts, then claims that hold for every run (gradients against the tolerances):
+        text that is the same on any machine for the same end points."""
         c = self.counts
         width = max(len(k) for k in c)
         lines = [f"{k:<{width}}  {v}" for k, v in c.items()]
-        if onp.isfinite(self.max_certified_grad_norm):
-            lines.append(f"{'max |grad| (critical)':<{width}}  {_small(self.max_certified_grad_norm)}")
+        gtol = self.options.get("gtol")
+        grad_tol = self.options.get("grad_tol", self.certificates[0].grad_tol if self.certificates else None)
+        n_conv = int(self.converged.sum())
+        if gtol is not None:
+            lines.append(f"|grad| <= gtol = {gtol:g} at every converged run ({n_conv} of {self.n_runs})")
+        if self.local_min.any() and grad_tol is not None:
+            lines.append(f"|grad| <= grad_tol = {grad_tol:g} at every certified point")
         return "\n".join(lines)
 
     def __repr__(self):
         c = self.counts
         return (f"Census(runs={c['runs']}, zero_error={c['zero training error']}, "
-                f"bad_minima={c['bad local minima']})")
+                f"bad_minima={c['bad local minima']}, not_converged={c['not converged']})")
+
+    # -- storing -------------------------------------------------------------------------
+    def save(self, path, *, band=None):
+        """Write the census to ``path`` (a compressed ``.npz``, format "lossbook-census/1").
+
+        Stored: the end points (K, P) float64, iterations, converged flags, and JSON metadata:
+        format, lossbook version, model name, loss name, reduction, n, d, P, the sha256 of X
+        and of y (float64, C order), the census options (n_runs, random_state, maxiter, gtol,
+        grad_tol, eig_tol, radii, n_probes, lower_bound) and ``band`` (a
+        :class:`CensusBand` or None). :func:`load_census` reads it back and re-certifies.
+        """
+        from . import __version__
+
+        if band is not None and not isinstance(band, CensusBand):
+            raise TypeError(f"band: expected a CensusBand or None, got {type(band).__name__}")
+        obj = self.objective
+        meta = {
+            "format": FORMAT, "lossbook": __version__, "model": obj.model.name,
+            "loss": obj.loss.name, "loss_formula": obj.loss.formula, "reduction": obj.reduction,
+            "n": int(obj.X.shape[0]), "d": int(obj.X.shape[1]), "P": int(obj.n_params),
+            "X_sha256": _sha256(obj.X), "y_sha256": _sha256(obj.y),
+            "options": _jsonable(self.options),
+            "band": None if band is None else band.to_json(),
+        }
+        onp.savez_compressed(path, thetas=onp.asarray(self.thetas, dtype=onp.float64),
+                             iterations=onp.asarray(self.iterations, dtype=onp.int64),
+                             converged=onp.asarray(self.converged, dtype=bool),
+                             meta=onp.array(json.dumps(meta, sort_keys=True)))
+
+
+def _sha256(a):
+    return hashlib.sha256(onp.ascontiguousarray(a, dtype=onp.float64).tobytes()).hexdigest()
+
+
+def _jsonable(options):
+    out = {}
+    for k, v in options.items():
+        if isinstance(v, tuple):
+            v = list(v)
+        elif isinstance(v, onp.generic):
+            v = v.item()
+        out[k] = v
+    return out
+
+
+_CERT_OPTIONS = ("grad_tol", "eig_tol", "radii", "n_probes", "lower_bound")
+
+
+def _make_census(objective, thetas, initial, iterations, converged, certs, options):
+    return Census(objective=objective, thetas=thetas, initial=initial,
+                  losses=onp.array([c.loss for c in certs]),
+                  errors=onp.array([c.training_error for c in certs]),
+                  grad_norms=onp.array([c.grad_norm for c in certs]),
+                  min_eigs=onp.array([c.min_eig for c in certs]),
+                  verdicts=[c.verdict for c in certs], certificates=certs,
+                  iterations=onp.asarray(iterations), converged=converged, options=options)
 
 
 def census(model, loss, X, y, *, n_runs=100, reduction="mean", random_state=0, maxiter=2000,
-           gtol=1e-9, grad_tol=1e-6, eig_tol=1e-8, radii=(1e-1, 1e-2, 1e-3), n_probes=100,
-           progress=None):
+           gtol=1e-9, grad_tol=1e-6, eig_tol=1e-6, radii=(1e-1, 1e-2, 1e-3), n_probes=100,
+           lower_bound=None, progress=None):
     """Train ``n_runs`` random initialisations of ``model`` together and certify each end point.
 
-    Initial parameters come from ``model.init(random_state, batch=n_runs)``. Returns a
-    :class:`Census`; ``census.counts['bad local minima']`` is the number of runs that ended
-    at a certified local minimum with non-zero training error.
+    Initial parameters come from ``model.init(random_state, batch=n_runs)``; training is
+    :func:`train_batch` (``maxiter``, ``gtol``), certification
+    :func:`lossbook.certify_batch` (``grad_tol``, ``eig_tol``, ``radii``, ``n_probes``,
+    ``lower_bound``: None computes :func:`lossbook.loss_lower_bound` when X has a repeated
+    row with both labels). Returns a :class:`Census`; ``census.counts`` counts the runs per
+    category ("bad local minima": converged, certified, error > 0, not a global minimum).
 
     ``progress``: a progress bar over the training (tqdm: a widget in Jupyter, text on a
     terminal). ``None`` (default) shows it only for a run longer than a second, in Jupyter or
@@ -273,14 +396,162 @@ def census(model, loss, X, y, *, n_runs=100, reduction="mean", random_state=0, m
     """
     objective = Objective(model, loss, X, y, reduction=reduction)
     n_runs = check_int(n_runs, "n_runs", minimum=1)
+    options = {"n_runs": n_runs, "random_state": random_state, "maxiter": maxiter, "gtol": gtol,
+               "grad_tol": grad_tol, "eig_tol": eig_tol, "radii": tuple(radii),
+               "n_probes": n_probes, "lower_bound": lower_bound}
     thetas0 = objective.flatten(model.init(random_state, batch=n_runs))
     res = train_batch(objective, thetas0, maxiter=maxiter, gtol=gtol, progress=progress)
     certs = certify_batch(objective, res.thetas, grad_tol=grad_tol, eig_tol=eig_tol, radii=radii,
-                          n_probes=n_probes, random_state=random_state)
-    return Census(objective=objective, thetas=res.thetas, initial=thetas0,
-                  losses=onp.array([c.loss for c in certs]),
-                  errors=onp.array([c.training_error for c in certs]),
-                  grad_norms=onp.array([c.grad_norm for c in certs]),
-                  min_eigs=onp.array([c.min_eig for c in certs]),
-                  verdicts=[c.verdict for c in certs], certificates=certs,
-                  iterations=res.iterations)
+                          n_probes=n_probes, random_state=random_state, lower_bound=lower_bound)
+    return _make_census(objective, res.thetas, thetas0, res.iterations, res.converged, certs, options)
+
+
+def load_census(path, model, loss, X, y, *, reduction=None):
+    """Read a census saved with :meth:`Census.save` and re-certify its stored end points.
+
+    No training happens: the stored end points are certified again with the stored options,
+    which gives the same certificates on every machine (the chaotic part of a census is the
+    training, not the certification). The file must match the arguments: its format, the
+    model's name, the loss, the sha256 of X and y, the number of parameters (and
+    ``reduction`` if given; None uses the stored one) — otherwise ValueError naming what
+    differs. Returns a :class:`Census` whose ``band`` is the stored :class:`CensusBand` (or
+    None) and ``meta`` the stored metadata.
+    """
+    if not isinstance(model, Model):
+        raise TypeError(f"model: expected a lossbook Model, got {type(model).__name__}")
+    loss = get_loss(loss)
+    X, y = check_Xy(X, y)
+    with onp.load(path, allow_pickle=False) as data:
+        meta = json.loads(str(data["meta"]))
+        thetas = onp.array(data["thetas"], dtype=float)
+        iterations = onp.array(data["iterations"])
+        converged = onp.array(data["converged"], dtype=bool)
+    if meta.get("format") != FORMAT:
+        raise ValueError(f"path: expected a {FORMAT} file, got format {meta.get('format')!r}")
+    checks = [("model", meta["model"], model.name), ("loss", meta["loss"], loss.name),
+              ("X", meta["X_sha256"], _sha256(X)), ("y", meta["y_sha256"], _sha256(y))]
+    if reduction is not None:
+        checks.append(("reduction", meta["reduction"], reduction))
+    for name, stored, given in checks:
+        if stored != given:
+            what = "data hash (sha256)" if name in ("X", "y") else name
+            raise ValueError(f"{name}: the census in {path} was made with {what} {stored!r}, "
+                             f"got {given!r}")
+    objective = Objective(model, loss, X, y, reduction=meta["reduction"])
+    if objective.n_params != meta["P"] or thetas.shape[1:] != (meta["P"],):
+        raise ValueError(f"model: the census in {path} has P = {meta['P']} parameters, "
+                         f"the model has {objective.n_params}")
+    opts = meta["options"]
+    radii = tuple(opts["radii"])
+    certs = certify_batch(objective, thetas, grad_tol=opts["grad_tol"], eig_tol=opts["eig_tol"],
+                          radii=radii, n_probes=opts["n_probes"],
+                          random_state=opts["random_state"], lower_bound=opts["lower_bound"])
+    initial = objective.flatten(model.init(opts["random_state"], batch=opts["n_runs"]))
+    options = dict(opts, radii=radii)
+    out = _make_census(objective, thetas, initial, iterations, converged, certs, options)
+    out.band = None if meta.get("band") is None else CensusBand.from_json(meta["band"])
+    out.meta = meta
+    return out
+
+
+# -- bands ---------------------------------------------------------------------------------------
+@dataclass
+class CensusBand:
+    """The measured range of each census count over perturbed reruns.
+
+    ``lo[key]``, ``hi[key]``: min and max of ``census.counts[key]`` over the runs measured
+    (the base census and ``n_reruns`` reruns with X multiplied entrywise by (1 + 1e-15·ε),
+    ε = ±1 seeded per rerun; ``how`` says exactly how, including any BLAS-kernel reruns).
+    :meth:`contains` allows a slack: each interval [lo, hi] is widened by max(1, hi − lo) on
+    each side, since a band measured from a dozen samples underestimates the true range.
+    """
+
+    lo: dict
+    hi: dict
+    n_reruns: int
+    how: str = ""
+    samples: dict = field(default_factory=dict, repr=False)
+
+    def slack(self, key):
+        """The slack on each side of the interval of ``key``: max(1, hi − lo)."""
+        return max(1, self.hi[key] - self.lo[key])
+
+    def contains(self, census):
+        """True when every count of ``census`` (a :class:`Census` or a counts dict) lies in
+        [lo − s, hi + s] with s = max(1, hi − lo), for every key the band measured."""
+        counts = census.counts if isinstance(census, Census) else dict(census)
+        return all(self.lo[k] - self.slack(k) <= counts[k] <= self.hi[k] + self.slack(k)
+                   for k in self.lo if k in counts)
+
+    def merge(self, other):
+        """The band over the runs of both bands (e.g. reruns under another BLAS kernel)."""
+        keys = [k for k in self.lo if k in other.lo]
+        return CensusBand(lo={k: min(self.lo[k], other.lo[k]) for k in keys},
+                          hi={k: max(self.hi[k], other.hi[k]) for k in keys},
+                          n_reruns=self.n_reruns + other.n_reruns + 1,
+                          how=f"{self.how}; {other.how}",
+                          samples={k: self.samples.get(k, []) + other.samples.get(k, []) for k in keys})
+
+    def summary(self):
+        """One line per count: its measured range, and how the band was measured."""
+        width = max(len(k) for k in self.lo)
+        lines = [f"{k:<{width}}  {self.lo[k]}" + (f"–{self.hi[k]}" if self.hi[k] != self.lo[k] else "")
+                 for k in self.lo]
+        lines.append(f"measured over {self.n_reruns + 1} runs: {self.how}")
+        lines.append("a live rerun is accepted within max(1, hi − lo) of the range on each side")
+        return "\n".join(lines)
+
+    def to_json(self):
+        """A JSON-serialisable dict (:meth:`from_json` reads it back)."""
+        return {"lo": dict(self.lo), "hi": dict(self.hi), "n_reruns": int(self.n_reruns),
+                "how": self.how, "samples": {k: list(v) for k, v in self.samples.items()}}
+
+    @classmethod
+    def from_json(cls, data):
+        if isinstance(data, str):
+            data = json.loads(data)
+        return cls(lo={k: int(v) for k, v in data["lo"].items()},
+                   hi={k: int(v) for k, v in data["hi"].items()},
+                   n_reruns=int(data["n_reruns"]), how=data.get("how", ""),
+                   samples={k: [int(x) for x in v] for k, v in data.get("samples", {}).items()})
+
+    @classmethod
+    def from_counts(cls, counts_list, how=""):
+        """The band of a list of counts dicts (the first is the base run)."""
+        keys = list(counts_list[0])
+        return cls(lo={k: min(c[k] for c in counts_list) for k in keys},
+                   hi={k: max(c[k] for c in counts_list) for k in keys},
+                   n_reruns=len(counts_list) - 1, how=how,
+                   samples={k: [c[k] for c in counts_list] for k in keys})
+
+
+def nudge(X, seed):
+    """X multiplied entrywise by (1 + 1e-15·ε), ε = ±1 drawn from ``seed``: a rounding-level
+    perturbation of the data (it moves the chaotic end points of a census). Identical rows
+    get the same ε, so repeated samples stay repeated (and the data's lower bound exists)."""
+    X = onp.asarray(X, dtype=float)
+    rows, inverse = onp.unique(X, axis=0, return_inverse=True)
+    eps = onp.random.default_rng(seed).choice([-1.0, 1.0], size=rows.shape)[onp.ravel(inverse)]
+    return X * (1.0 + 1e-15 * eps)
+
+
+def census_band(model, loss, X, y, *, n_reruns=10, random_state=0, base=None, **census_options):
+    """Measure the band of a census's counts under rounding-level perturbations of the data.
+
+    Runs ``census(model, loss, X, y, random_state=random_state, **census_options)`` (or uses
+    ``base``, that census already computed) and ``n_reruns`` more with X replaced by
+    :func:`nudge` (X, seed=r) for r = 1 … n_reruns (X·(1 ± 1e-15) entrywise, signs seeded
+    per rerun); returns a :class:`CensusBand` with each count's min and max over all of them.
+    The reruns train from the same initialisations, so what the band measures is how much
+    the chaotic training moves the counts.
+    """
+    n_reruns = check_int(n_reruns, "n_reruns", minimum=0)
+    X, y = check_Xy(X, y)
+    base = census(model, loss, X, y, random_state=random_state, **census_options) if base is None else base
+    counts = [base.counts]
+    for r in range(1, n_reruns + 1):
+        counts.append(census(model, loss, nudge(X, r), y, random_state=random_state,
+                             **census_options).counts)
+    how = (f"the census and {n_reruns} reruns with X multiplied entrywise by (1 + 1e-15·ε), "
+           f"ε = ±1 seeded by the rerun number 1…{n_reruns}")
+    return CensusBand.from_counts(counts, how)

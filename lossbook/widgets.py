@@ -688,12 +688,12 @@ def render_census(n_samples=20, n_neurons=4, p=6, activation="softplus", overlap
     fig, axes = plt.subplots(1, 2, figsize=(11, 3.8), gridspec_kw={"width_ratios": [1.3, 1]})
     plot_census(c, ax=axes[0], bins=onp.linspace(0, 0.5 + 1e-9, 11))
     counts = c.counts
-    labels = ["zero training error", "bad local minima", "error > 0, saddle",
-              "error > 0, not converged"]
-    colors = [COLORS["good"], COLORS["bad"], COLORS["accent"], COLORS["grey"]]
-    bars = axes[1].barh(range(4), [counts[lab] for lab in labels], color=colors)
+    labels = list(counts)[1:]  # the census categories (core: the new verdicts)
+    colors = [COLORS["good"], COLORS["bad"], COLORS["pos"], COLORS["accent"], COLORS["neg"],
+              COLORS["grey"], COLORS["grey"]][:len(labels)]
+    bars = axes[1].barh(range(len(labels)), [counts[lab] for lab in labels], color=colors)
     axes[1].bar_label(bars, fontsize=8, padding=2)
-    axes[1].set_yticks(range(4), labels, fontsize=8)
+    axes[1].set_yticks(range(len(labels)), labels, fontsize=8)
     axes[1].invert_yaxis()
     axes[1].set(xlim=(0, c.n_runs), xlabel="runs")
     axes[1].set_title(f"M = {M} (bound {bound}), p = {p}, {sigma.name}\n"

@@ -77,7 +77,8 @@ def test_certify_strict_minimum():
     obj = lb.Objective(model, HINGE3, X, y)
     p, res = lb.find_critical_point(obj, model.init(0))
     cert = lb.certify(obj, p)
-    assert cert.verdict == "strict local min" and cert.min_eig > 0 and cert.training_error > 0
+    assert cert.verdict == "certified local min" and cert.min_eig > 0 and cert.training_error > 0
+    assert cert.n_flat == 0 and cert.is_bad_local_min
 
 
 def test_certify_saddle_with_escape_direction():
@@ -88,7 +89,7 @@ def test_certify_saddle_with_escape_direction():
     p = {"a0": np.array(t), "a": np.zeros(3), "W": np.zeros((3, 3))}
     obj = lb.Objective(model, logistic, X, y)
     cert = lb.certify(obj, p)
-    assert cert.verdict == "saddle" and cert.min_eig < 0
+    assert cert.verdict == "refuted" and cert.min_eig < 0 and "negative curvature" in cert.reason
     theta = obj.flatten(p)
     assert obj.value(theta + 0.1 * cert.escape_direction) < obj.value(theta)
 
@@ -99,9 +100,11 @@ def test_certify_dead_relu_flat_minimum():
     p = model.init(0)
     p["W1"], p["b1"], p["c"] = np.abs(p["W1"]), -10 * np.ones(4), np.array(0.0)
     cert = lb.certify(lb.Objective(model, HINGE3, X, y), p)
-    assert cert.verdict == "non-strict local min"
+    # the four dead units explain every flat direction; c = 0 is the best constant
+    assert cert.verdict == "certified local min" and cert.n_flat == 20 and cert.n_unexplained == 0
+    assert cert.invariances == ("dead unit ×4",)
     assert cert.training_error == pytest.approx(0.5)
-    assert "non-strict local min" in cert.summary()
+    assert "certified local min" in cert.summary()
 
 
 def test_certify_not_critical():

@@ -89,7 +89,6 @@ def test_data_generators():
     ("icml-prop-2", "relu", {"n_neurons": 3}),
     ("icml-prop-2", "zero", {"theorem": 2}),
     ("icml-prop-3", "leaky_relu", {"n_neurons": 3, "slope": 0.1}),
-    ("icml-prop-4", "tanh", {"n_neurons": 3}),
     ("icml-prop-5", "cosh", {}),
     ("icml-prop-6", "relu", {"hidden": (3, 2)}),
     ("icml-prop-7", None, {"hidden": (2,)}),
@@ -98,8 +97,19 @@ def test_counterexamples_certify_as_bad_minima(rid, act, kwargs):
     obj, params = lb.counterexample(rid, act, **kwargs)
     cert = lb.certify(obj, params, n_probes=40)
     assert cert.grad_norm < 1e-9
-    assert cert.verdict == "non-strict local min"
+    assert cert.verdict == "certified local min" and cert.is_bad_local_min
+    assert cert.n_flat > 0 and cert.n_unexplained == 0 and cert.invariances
     assert cert.training_error > 0
+
+
+def test_odd_symmetric_point_is_undecided_by_the_hessian():
+    """σ''(0) = 0 for tanh: the W directions at W = 0 are flat without a symmetry the
+    certifier knows (the proposition's argument is by odd symmetry), so no certificate."""
+    obj, params = lb.counterexample("icml-prop-4", "tanh", n_neurons=3)
+    cert = lb.certify(obj, params, n_probes=40)
+    assert cert.grad_norm < 1e-9 and cert.training_error > 0
+    assert cert.verdict == "undecided" and cert.n_unexplained == 4
+    assert "not explained by a known invariance" in cert.reason
 
 
 def test_constant_points_have_error_at_least_minority_fraction():

@@ -116,7 +116,7 @@ def test_gradient_descent_backtracking_never_increases_the_loss():
 
 
 # -- widget render ---------------------------------------------------------------------------------
-@pytest.mark.parametrize("q,t,verdict", [(1, 2, "non-strict local min"), (2, 2, "not critical")])
+@pytest.mark.parametrize("q,t,verdict", [(1, 2, "certified local min"), (2, 2, "not critical")])
 def test_render_monomial_degree(q, t, verdict):
     fig = lb.render_monomial_degree(q, t)
     assert verdict in fig._suptitle.get_text()

@@ -1,0 +1,271 @@
+"""Exact invariances of a model at a point: the flat directions a certificate may explain.
+
+A Hessian eigenvalue ≈ 0 at a critical point says nothing by itself: the loss may be flat
+there because of a symmetry (then the point can still be a minimum "strict modulo
+symmetries"), or it may descend at higher order (a saturated plateau sliding to infinity).
+:func:`lossbook.certify` accepts a flat direction only when it lies in the span T of the
+tangents of curves along which the network's outputs — hence the loss — are exactly
+constant. The library knows these curves:
+
+(i)   positive-homogeneity rescaling of a hidden unit (σ(s z) = s^q σ(z) for s > 0: ReLU and
+      leaky ReLU q = 1, the quadratic neuron q = 2, z^q, the linear neuron): multiply the
+      unit's incoming weights and bias by s and its outgoing weights by s^−q; tangent
+      (+incoming, −q·outgoing);
+(ii)  dead units (σ ≡ 0 below a threshold, e.g. a ReLU off on every sample): every incoming and
+      outgoing coordinate is locally constant; and any coordinate whose ±h perturbation leaves
+      the gradient row, the Hessian row, the outputs and the per-sample losses bit-for-bit
+      unchanged (a locally constant region; float64 underflow of a unit that is not exactly
+      flat, such as a saturated softplus or tanh, does not count);
+(iii) the identity shortcut aᵀ(x + H(x)) + b: rows of V and c orthogonal to a, and the c/b
+      trade-off;
+(iv)  the quadratic single layer a0 + Σ a_j (w_jᵀx)²: the fibre of (a, W) ↦ Σ a_j w_j w_jᵀ;
+(v)   an exponential neuron a·e^(wᵀx + b) without regulariser: (a, b) ↦ (a e^−t, b + t);
+(vi)  for a piecewise-polynomial network without regulariser (every unit ReLU, leaky ReLU,
+      linear, quadratic or z^q; :attr:`Activation.homogeneity` set) at a smooth point: L
+      depends on θ, near θ, only through the outputs f_A on the *active* samples (a sample
+      strictly inside the loss's flat region z < −z0 has ℓ ≡ 0 nearby). Where the Jacobian
+      of θ ↦ f_A has constant rank near θ (checked at a nearby random point), the fibre
+      {f_A = f_A(θ)} is a manifold on which L is constant; its tangent, the kernel of that
+      Jacobian, is exact invariance ("output fibre": units in their linear region, trade-offs
+      between biases and outgoing weights, samples in the loss's flat region). Also
+      the outputs' trade-off of two additive output biases (f_S + f_D).
+
+(vii) a unit whose outgoing weights are all exactly 0: its incoming weights have no effect.
+
+Units whose coordinates enter the model's regulariser (``Unit.penalised``) give no
+rescaling or dead-unit tangent (nor (vii) if an incoming weight is penalised).
+"""
+import numpy as onp
+
+__all__ = ["Invariances", "invariance_tangents", "output_fibres", "unexplained_directions"]
+
+def _pretty(name):
+    if name.startswith("leaky_relu"):
+        return "leaky ReLU"
+    return {"relu": "ReLU"}.get(name, name)
+
+
+class Invariances:
+    """The exact invariance tangents at one point: ``kinds`` (one per row of ``tangents``,
+    shape (m, P)) and ``names`` (human-readable, with counts, e.g. 'ReLU rescaling ×3')."""
+
+    def __init__(self, n_params):
+        self.n_params = n_params
+        self._rows, self._kinds, self._counts = [], [], {}
+
+    def add(self, kind, indices, values, *, count=True):
+        v = onp.zeros(self.n_params)
+        v[onp.asarray(indices, dtype=int)] = values
+        if onp.any(v != 0):
+            self._rows.append(v)
+            self._kinds.append(kind)
+            if count:
+                self._counts[kind] = self._counts.get(kind, 0) + 1
+
+    def add_basis(self, kind, indices):
+        """Every coordinate in ``indices`` is a locally constant direction; counted once."""
+        indices = onp.unique(onp.asarray(indices, dtype=int))
+        for i in indices:
+            self.add(kind, [i], [1.0], count=False)
+        if indices.size:
+            self._counts[kind] = self._counts.get(kind, 0) + 1
+
+    @property
+    def tangents(self):
+        return onp.array(self._rows).reshape(-1, self.n_params)
+
+    @property
+    def kinds(self):
+        return tuple(self._kinds)
+
+    @property
+    def names(self):
+        return tuple(f"{k} ×{n}" for k, n in self._counts.items())
+
+
+def _index_tree(objective):
+    return objective.unflatten(onp.arange(objective.n_params))
+
+
+def invariance_tangents(objective, theta, *, units=None, gradient=None, hessian=None,
+                        index=None, fibre=None):
+    """The exact invariance tangents the library knows at one point θ (shape (P,)).
+
+    ``units`` (from ``objective.model.hidden_units``) and ``gradient``/``hessian`` at θ may
+    be passed to avoid recomputing them; the test for coordinates without effect (ii) runs
+    only when both are given; ``fibre`` (P, m): a basis of the output fibre (vi) from
+    :func:`output_fibres`. Returns an :class:`Invariances`.
+    """
+    theta = onp.asarray(theta, dtype=float)
+    P = theta.shape[-1]
+    index = _index_tree(objective) if index is None else index
+    params = objective.unflatten(theta)
+    if units is None:
+        units = objective.model.hidden_units(params, objective.X, index)
+    inv = Invariances(P)
+    for u in units:
+        pre = onp.asarray(u.pre, dtype=float)
+        act = u.activation
+        if onp.all(theta[u.outgoing] == 0) and not onp.isin(u.incoming, u.penalised).any():
+            inv.add_basis("unit with zero outgoing weights", u.incoming)
+        if not u.free:
+            continue
+        if act.dead_below is not None and onp.all(pre < act.dead_below):
+            inv.add_basis("dead unit", onp.concatenate([u.incoming, u.outgoing]))
+            continue
+        if act.homogeneity is not None:
+            idx = onp.concatenate([u.incoming, u.outgoing])
+            vals = onp.concatenate([theta[u.incoming], -float(act.homogeneity) * theta[u.outgoing]])
+            inv.add(f"{_pretty(act.name)} rescaling", idx, vals)
+    for kind, idx, vals in objective.model.invariance_tangents(params, index):
+        inv.add(kind, idx, vals)
+    if gradient is not None and hessian is not None:
+        covered = onp.zeros(P, dtype=bool)
+        for u in units:
+            if u.free and u.activation.dead_below is not None and onp.all(
+                    onp.asarray(u.pre) < u.activation.dead_below):
+                covered[u.incoming] = covered[u.outgoing] = True
+        for i in _locally_constant(objective, theta, gradient, hessian, units, covered):
+            inv.add_basis("coordinate without effect", [i])
+    if fibre is not None and fibre.shape[1]:
+        base = inv.tangents
+        r0 = _rank(base)
+        extra = _rank(onp.vstack([base, fibre.T])) - r0
+        if extra:
+            for v in fibre.T:
+                inv.add("output fibre", onp.arange(P), v, count=False)
+            inv._counts["output fibre"] = extra
+    return inv
+
+
+def _rank(T):
+    if T.shape[0] == 0:
+        return 0
+    T = T / onp.linalg.norm(T, axis=1, keepdims=True)
+    s = onp.linalg.svd(T, compute_uv=False)
+    return int(onp.sum(s > 1e-8 * max(1.0, s[0])))
+
+
+def _polynomial(model, units):
+    return (model.has_unit_hooks and not model.penalised
+            and all(u.activation.homogeneity is not None for u in units))
+
+
+def output_fibres(objective, thetas, units, outputs, *, kink_tol=1e-9, random_state=0):
+    """Bases of the output fibres (invariance (vi)) at K points θ (shape (K, P)).
+
+    Returns a list of K arrays (P, m) — the kernel of the Jacobian of θ ↦ f_A(θ) on the active
+    samples A — or None where (vi) does not apply (a model that is not piecewise polynomial or
+    has a regulariser, or a Jacobian whose rank is not constant near θ).
+    """
+    from autograd import make_vjp
+
+    K, P = thetas.shape
+    if not _polynomial(objective.model, units):
+        return [None] * K
+    loss, y, X = objective.loss, objective.y, objective.X
+    z = -y * outputs
+    zscale = onp.maximum(1.0, onp.max(onp.abs(z), axis=1, keepdims=True))
+    if loss.z0 is not None:
+        active = z >= -loss.z0 - kink_tol * zscale
+    else:
+        active = onp.ones_like(z, dtype=bool)
+    # a step that keeps every unit on its side of its kinks: far below the distance to them
+    dist = onp.full(K, onp.inf)
+    for u in units:
+        pre = onp.asarray(u.pre, dtype=float).reshape(K, -1)
+        for kink in u.activation.kinks:
+            dist = onp.minimum(dist, onp.min(onp.abs(pre - kink), axis=1))
+    if loss.z0 is not None:
+        dist = onp.minimum(dist, onp.min(onp.abs(z + loss.z0), axis=1))
+    xs = max(1.0, float(onp.max(onp.abs(X))))
+    delta = 1e-3 * onp.minimum(1.0, dist) / xs
+    rng = onp.random.default_rng(random_state)
+    u = rng.standard_normal((K, P))
+    u /= onp.linalg.norm(u, axis=1, keepdims=True)
+    J0, J1 = _jacobian(objective, thetas, make_vjp), _jacobian(objective, thetas + delta[:, None] * u, make_vjp)
+    out = []
+    for k in range(K):
+        A = active[k]
+        if not A.any():
+            out.append(onp.eye(P))
+            continue
+        _, s0, Vt = onp.linalg.svd(J0[k][A])
+        s1 = onp.linalg.svd(J1[k][A], compute_uv=False)
+        tol = 1e-9 * max(1.0, s0[0])
+        r0, r1 = int(onp.sum(s0 > tol)), int(onp.sum(s1 > tol))
+        out.append(Vt[r0:].T if r0 == r1 else None)
+    return out
+
+
+def _jacobian(objective, thetas, make_vjp):
+    """Per-sample output Jacobians (K, n, P) by n batched reverse passes."""
+    vjp, f = make_vjp(objective.outputs)(thetas)
+    K, n = onp.shape(f)
+    J = onp.empty((K, n, thetas.shape[1]))
+    E = onp.zeros((K, n))
+    for i in range(n):
+        E[:, i] = 1.0
+        J[:, i] = vjp(E)
+        E[:, i] = 0.0
+    return J
+
+
+def _locally_constant(objective, theta, gradient, hessian, units, covered, rel_h=1e-6):
+    """Coordinates along which L is constant in float64 near θ (see the module docstring);
+    ``covered`` coordinates (of dead units) are skipped."""
+    cand = (onp.asarray(gradient) == 0) & onp.all(onp.asarray(hessian) == 0, axis=1) & ~covered
+    for u in units:
+        # an exact zero may be float64 underflow of a unit that is never exactly flat (a
+        # saturated softplus or tanh): only units with an exactly flat region count, or a unit
+        # whose pre-activations are exactly 0 with σ(0) = 0 exactly (its output is 0, not tiny)
+        pre = onp.asarray(u.pre, dtype=float)
+        zero_out = onp.all(pre == 0) and float(onp.asarray(u.activation(onp.zeros(1)))[0]) == 0.0
+        if u.activation.dead_below is None and not zero_out:
+            cand[u.incoming] = False
+            cand[u.outgoing] = False
+        elif u.activation.dead_below is None:
+            cand[u.incoming] = False  # only its outgoing weights have no effect
+    idx = onp.flatnonzero(cand)
+    if idx.size == 0:
+        return idx
+    h = rel_h * onp.maximum(1.0, onp.abs(theta[idx]))
+    pts = onp.repeat(theta[None], 2 * idx.size, axis=0)
+    pts[onp.arange(idx.size), idx] += h
+    pts[idx.size + onp.arange(idx.size), idx] -= h
+    f0 = onp.asarray(objective.outputs(theta), dtype=float)
+    f = onp.asarray(objective.outputs(pts), dtype=float)
+    y = objective.y
+    l0 = onp.asarray(objective.loss(-y * f0), dtype=float)
+    losses = onp.asarray(objective.loss(-y * f), dtype=float)
+    v0 = float(objective.value(theta))
+    v = onp.asarray(objective.value(pts), dtype=float)
+    same = onp.all(f == f0, axis=1) & onp.all(losses == l0, axis=1) & (v == v0)
+    same = same[:idx.size] & same[idx.size:]
+    return idx[same]
+
+
+def unexplained_directions(flat, tangents, *, threshold=0.1):
+    """The part of the flat space not explained by the invariance tangents.
+
+    ``flat``: (P, k) orthonormal basis of the near-null Hessian eigenspace N; ``tangents``:
+    (m, P). With Q an orthonormal basis of T = span(tangents), the residual R = N − QQᵀN has
+    singular values = sines of the principal angles between N and T; a direction counts as
+    unexplained when its sine exceeds ``threshold``. Returns (n_unexplained, B) with B (P, j)
+    an orthonormal basis of the unexplained part (basis independent: a span of left singular
+    vectors of R).
+    """
+    P, k = flat.shape
+    if k == 0:
+        return 0, onp.zeros((P, 0))
+    T = onp.asarray(tangents, dtype=float).reshape(-1, P)
+    if T.shape[0]:
+        T = T / onp.linalg.norm(T, axis=1, keepdims=True)
+        U, s, _ = onp.linalg.svd(T.T, full_matrices=False)
+        Q = U[:, s > 1e-8 * max(1.0, s[0])]
+        R = flat - Q @ (Q.T @ flat)
+    else:
+        R = flat
+    U, s, _ = onp.linalg.svd(R, full_matrices=False)
+    keep = s > threshold
+    return int(keep.sum()), U[:, keep]
