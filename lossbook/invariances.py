@@ -259,13 +259,15 @@ def unexplained_directions(flat, tangents, *, threshold=0.1):
     if k == 0:
         return 0, onp.zeros((P, 0))
     T = onp.asarray(tangents, dtype=float).reshape(-1, P)
-    if T.shape[0]:
-        T = T / onp.linalg.norm(T, axis=1, keepdims=True)
-        U, s, _ = onp.linalg.svd(T.T, full_matrices=False)
-        Q = U[:, s > 1e-8 * max(1.0, s[0])]
-        R = flat - Q @ (Q.T @ flat)
-    else:
-        R = flat
-    U, s, _ = onp.linalg.svd(R, full_matrices=False)
-    keep = s > threshold
-    return int(keep.sum()), U[:, keep]
+    if T.shape[0] == 0:  # nothing explained: R = N, every sine is 1
+        return k, flat
+    T = T / onp.linalg.norm(T, axis=1, keepdims=True)
+    U, s, _ = onp.linalg.svd(T.T, full_matrices=False)
+    Q = U[:, s > 1e-8 * max(1.0, s[0])]
+    R = flat - Q @ (Q.T @ flat)
+    # singular values and left vectors of R (P, k) from the small Gram matrix RᵀR (k, k)
+    w, V = onp.linalg.eigh(R.T @ R)
+    keep = w > threshold ** 2
+    B = R @ V[:, keep]
+    B = B / onp.linalg.norm(B, axis=0, keepdims=True) if keep.any() else B
+    return int(keep.sum()), B

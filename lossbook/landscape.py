@@ -280,7 +280,11 @@ class Certificate:
         return "\n".join(lines)
 
     def _eig(self, x, digits):
-        return "~0" if abs(x) <= self.margin else _fmt(x, digits)
+        if abs(x) <= self.margin:
+            return "~0"
+        # large eigenvalues (far-out points) to `digits + 1` significant digits: their
+        # decimals are rounding noise
+        return _fmt(x, digits) if abs(x) < 100 else f"{float(x):.{digits + 1}g}"
 
     def __repr__(self):
         grad = ("<=" if self.grad_norm <= self.grad_tol else ">") + f"{self.grad_tol:g}"
@@ -441,6 +445,17 @@ def _kinks(objective, units, F, kink_tol):
     return reasons
 
 
+def _canonical_lowest(eigenvalues, eigenvectors, vector):
+    """The canonical lowest direction: ``vector`` projected onto the eigenspace of the
+    eigenvalues within 1e-8·max(1, λ_max) of λ_min, normalised. Any orthonormal basis of that
+    eigenspace (any valid ``eigh`` answer) gives the same direction."""
+    lam = onp.asarray(eigenvalues, dtype=float)
+    E = eigenvectors[:, lam <= lam[0] + 1e-8 * max(1.0, float(lam[-1]))]
+    low = E @ (E.T @ vector)
+    norm = onp.linalg.norm(low)
+    return low / norm if norm > 1e-12 else E[:, 0]
+
+
 def _at(units, k):
     from .models import Unit
 
@@ -538,10 +553,7 @@ def certify_batch(objective, thetas, *, grad_tol=1e-6, eig_tol=1e-6, radii=(1e-1
                                   index=index, fibre=fibres[k] if smooth else None)
         n_unexp, B = unexplained_directions(V[:, flat], inv.tangents)
         # sphere probes: random, ± canonical lowest direction, the unexplained flat space
-        cluster = lam <= lam[0] + 1e-8 * max(1.0, float(lam[-1]))
-        E = V[:, cluster]
-        low = E @ (E.T @ u0)
-        low = low / onp.linalg.norm(low) if onp.linalg.norm(low) > 1e-12 else E[:, 0]
+        low = _canonical_lowest(lam, V, u0)
         parts = [U, onp.vstack([low, -low])]
         if B.shape[1]:
             Nd = (U[:m_null] @ B) @ B.T

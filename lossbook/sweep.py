@@ -508,12 +508,14 @@ class CensusBand:
 
     @classmethod
     def from_json(cls, data):
+        """The band of :meth:`to_json`'s dict (or its JSON text); keys in census order."""
         if isinstance(data, str):
             data = json.loads(data)
-        return cls(lo={k: int(v) for k, v in data["lo"].items()},
-                   hi={k: int(v) for k, v in data["hi"].items()},
+        keys = [k for k in COUNT_KEYS if k in data["lo"]] + [k for k in data["lo"] if k not in COUNT_KEYS]
+        samples = data.get("samples", {})
+        return cls(lo={k: int(data["lo"][k]) for k in keys}, hi={k: int(data["hi"][k]) for k in keys},
                    n_reruns=int(data["n_reruns"]), how=data.get("how", ""),
-                   samples={k: [int(x) for x in v] for k, v in data.get("samples", {}).items()})
+                   samples={k: [int(x) for x in samples[k]] for k in keys if k in samples})
 
     @classmethod
     def from_counts(cls, counts_list, how=""):
