@@ -3,7 +3,7 @@
 The checker-and-census table: for each dataset whose condition fails, a census of 100
 quadratic networks with M = d + 1 neurons. Each entry of ``CENSUSES`` maps a name to a
 function returning ``dict(model=, loss=, X=, y=, options=)``; the stored file is
-``book/data/part3_datasets-<name>.npz``.
+``book/data/<key>.npz`` (keys ``part3_datasets-<name>``, read by benchmarks/census_bands.py).
 """
 import numpy as np
 
@@ -27,4 +27,4 @@ def _spec(make):
     return spec
 
 
-CENSUSES = {name: _spec(make) for name, make in FAILING.items()}
+CENSUSES = {f"part3_datasets-{name}": _spec(make) for name, make in FAILING.items()}

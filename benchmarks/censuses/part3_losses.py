@@ -2,7 +2,7 @@
 
 Each entry of ``CENSUSES`` maps a name to a function returning the census's inputs:
 ``dict(model=, loss=, X=, y=, options=)``; the stored file is
-``book/data/part3_losses-<name>.npz``.
+``book/data/<key>.npz`` (keys ``part3_losses-<name>``, read by benchmarks/census_bands.py).
 """
 import numpy as np
 
@@ -31,4 +31,4 @@ def hinge_nonrealizable():
                 X=Xn, y=yn, options=dict(n_runs=100, random_state=0, n_probes=50))
 
 
-CENSUSES = {"quadratic": quadratic, "hinge-nonrealizable": hinge_nonrealizable}
+CENSUSES = {"part3_losses-quadratic": quadratic, "part3_losses-hinge-nonrealizable": hinge_nonrealizable}

@@ -2,7 +2,7 @@
 
 Each entry of ``CENSUSES`` maps a name to a function returning the census's inputs:
 ``dict(model=, loss=, X=, y=, options=)``; the stored file is
-``book/data/part3_neurons-<name>.npz``.
+``book/data/<key>.npz`` (keys ``part3_neurons-<name>``, read by benchmarks/census_bands.py).
 """
 import numpy as np
 
@@ -22,4 +22,4 @@ def model4():
                 options=dict(n_runs=100, random_state=0, n_probes=20, maxiter=300, lower_bound=bound))
 
 
-CENSUSES = {"model4": model4}
+CENSUSES = {"part3_neurons-model4": model4}
