@@ -321,7 +321,7 @@ KINDS = {
     "render": "callable", "controls": "controls", "datasets": "datasets",
     "init": "callable", "apply": "callable", "penalty": "optcallable",
     "names": "activations", "losses": "losses", "z": "grid", "ax": "ax", "title": "optstr",
-    "label": "optstr", "bins": "bins", "value": "any",
+    "label": "optstr", "bins": "bins", "value": "any", "draw": "optcallable", "dpi": "posreal",
 }
 
 KIND_OVERRIDES = {
@@ -375,6 +375,7 @@ KIND_OVERRIDES = {
     ("with_exponential_neuron", "net_params"): "anyparams",
     ("with_exponential_neuron", "w"): "anyvector",
     ("render_exponential_neuron", "radius"): "nonneg",
+    ("make_widget", "name"): "optstr",
 }
 
 _ARR_NAN = np.array([[NAN, 1.0], [0.0, 1.0]])
