@@ -420,6 +420,7 @@ KIND_OVERRIDES = {
     ("check_hypotheses", "theorem"): "optchoice",
     ("check_hypotheses", "degree"): "optcount",
     ("census_band", "random_state"): "random_state",
+    ("make_widget", "name"): "optstr",
 }
 
 _ARR_NAN = np.array([[NAN, 1.0], [0.0, 1.0]])
