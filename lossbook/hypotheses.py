@@ -19,7 +19,7 @@ from itertools import combinations_with_replacement
 
 import numpy as onp
 
-from ._validation import check_int, check_Xy
+from ._validation import check_int, check_params, check_Xy
 from .activations import check_neuron, get_activation
 from .data import check_assumptions, is_linearly_separable
 from .losses import check_loss_assumption, get_loss
@@ -508,6 +508,9 @@ def check_hypotheses(result_id, objective=None, *, theorem=None, model=None,
         raise TypeError(f"realizer_model: expected a lossbook Model, got {type(realizer_model).__name__}")
     if realizer is not None and not isinstance(realizer, dict):
         raise TypeError(f"realizer: expected a parameter dict, got {type(realizer).__name__}")
+    realizer_of = realizer_model if realizer_model is not None else model
+    if realizer is not None and realizer_of is not None:
+        check_params(realizer, realizer_of.init(0), "realizer", model_name=realizer_of.name)
     if (X is None) != (y is None):
         raise ValueError("X, y: expected both or neither")
     if X is not None:

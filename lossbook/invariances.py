@@ -37,6 +37,8 @@ rescaling or dead-unit tangent (nor (vii) if an incoming weight is penalised).
 """
 import numpy as onp
 
+from ._validation import check_array, check_int, check_params, check_real
+
 __all__ = ["Invariances", "invariance_tangents", "output_fibres", "unexplained_directions"]
 
 def _pretty(name):
@@ -50,7 +52,7 @@ class Invariances:
     shape (m, P)) and ``names`` (human-readable, with counts, e.g. 'ReLU rescaling ×3')."""
 
     def __init__(self, n_params):
-        self.n_params = n_params
+        self.n_params = check_int(n_params, "n_params", minimum=0)
         self._rows, self._kinds, self._counts = [], [], {}
 
     def add(self, kind, indices, values, *, count=True):
@@ -96,6 +98,31 @@ def invariance_tangents(objective, theta, *, units=None, gradient=None, hessian=
     only when both are given; ``fibre`` (P, m): a basis of the output fibre (vi) from
     :func:`output_fibres`. Returns an :class:`Invariances`.
     """
+    from .landscape import _check_objective
+    from .models import Unit
+
+    _check_objective(objective)
+    P = objective.n_params
+    theta = check_array(theta, "theta", shape=(P,))
+    if units is not None and (not isinstance(units, (list, tuple))
+                              or not all(isinstance(u, Unit) for u in units)):
+        raise TypeError("units: expected None or a list of lossbook Unit (from "
+                        f"objective.model.hidden_units), got {units!r:.80}")
+    if gradient is not None:
+        gradient = check_array(gradient, "gradient", shape=(P,))
+    if hessian is not None:
+        hessian = check_array(hessian, "hessian", shape=(P, P))
+    if index is not None:
+        check_params(index, _index_tree(objective), "index", model_name=objective.model.name)
+    if fibre is not None:
+        fibre = check_array(fibre, "fibre", shape=(P, None), nonempty=False)
+    return _invariance_tangents(objective, theta, units=units, gradient=gradient, hessian=hessian,
+                                index=index, fibre=fibre)
+
+
+def _invariance_tangents(objective, theta, *, units=None, gradient=None, hessian=None,
+                         index=None, fibre=None):
+    """:func:`invariance_tangents` without the argument checks (the certifier's inner loop)."""
     theta = onp.asarray(theta, dtype=float)
     P = theta.shape[-1]
     index = _index_tree(objective) if index is None else index
@@ -255,6 +282,19 @@ def unexplained_directions(flat, tangents, *, threshold=0.1):
     an orthonormal basis of the unexplained part (basis independent: a span of left singular
     vectors of R).
     """
+    flat = check_array(flat, "flat", ndim=2, nonempty=False)
+    T = check_array(tangents, "tangents", ndim=(1, 2), nonempty=False)
+    if T.size and T.shape[-1] != flat.shape[0]:
+        raise ValueError(f"tangents: expected rows of length P = {flat.shape[0]} (the rows of "
+                         f"flat), got shape {T.shape}")
+    if T.size and not onp.all(onp.any(T.reshape(-1, flat.shape[0]) != 0, axis=1)):
+        raise ValueError("tangents: expected non-zero tangent vectors, got a zero row")
+    threshold = check_real(threshold, "threshold", minimum=0.0, maximum=1.0)
+    return _unexplained_directions(flat, tangents, threshold=threshold)
+
+
+def _unexplained_directions(flat, tangents, *, threshold=0.1):
+    """:func:`unexplained_directions` without the argument checks (the certifier's inner loop)."""
     P, k = flat.shape
     if k == 0:
         return 0, onp.zeros((P, 0))

@@ -585,7 +585,7 @@ def certify_batch(objective, thetas, *, grad_tol=1e-6, eig_tol=1e-6, radii=(1e-1
     row with both labels (and the loss is convex), else no bound.
     Gradients, Hessians and spectra are computed for all K points in batched passes.
     """
-    from .invariances import invariance_tangents, output_fibres, unexplained_directions
+    from .invariances import _invariance_tangents, _unexplained_directions, output_fibres
 
     _check_objective(objective)
     thetas = onp.atleast_2d(onp.asarray(objective._check_theta(thetas, "thetas"), dtype=float))
@@ -624,9 +624,9 @@ def certify_batch(objective, thetas, *, grad_tol=1e-6, eig_tol=1e-6, radii=(1e-1
         margin = eig_tol * max(1.0, float(lam[-1]))
         flat = onp.abs(lam) <= margin
         units_k = _at(units, k)
-        inv = invariance_tangents(objective, theta, units=units_k, gradient=G[k], hessian=H[k],
-                                  index=index, fibre=fibres[k] if smooth else None)
-        n_unexp, B = unexplained_directions(V[:, flat], inv.tangents)
+        inv = _invariance_tangents(objective, theta, units=units_k, gradient=G[k], hessian=H[k],
+                                   index=index, fibre=fibres[k] if smooth else None)
+        n_unexp, B = _unexplained_directions(V[:, flat], inv.tangents)
         # sphere probes: random, ± canonical lowest direction, the unexplained flat space
         low = _canonical_lowest(lam, V, u0)
         parts = [U, onp.vstack([low, -low])]

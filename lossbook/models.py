@@ -25,6 +25,7 @@ import numpy as onp
 from ._validation import (
     check_callable,
     check_int,
+    check_optional_bool,
     check_params,
     check_random_state,
     check_real,
@@ -73,6 +74,9 @@ class Model:
         check_callable(apply, "apply")
         check_callable(penalty, "penalty", optional=True)
         n_features = check_int(n_features, "n_features", minimum=1)
+        for hook, hook_name in ((units, "units"), (tangents, "tangents"), (output_bias, "output_bias")):
+            check_callable(hook, hook_name, optional=True)
+        check_optional_bool(penalised, "penalised")
         self.name = name
         self._init = init
         self._apply = apply

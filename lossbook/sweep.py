@@ -19,12 +19,13 @@ CPU's BLAS, moves end points and changes verdicts), so a census has two faces:
 """
 import hashlib
 import json
+import os
 from dataclasses import dataclass, field
 
 import numpy as onp
 
 from ._threads import one_blas_thread
-from ._validation import check_int, check_optional_bool, check_radii, check_real, check_Xy
+from ._validation import check_int, check_optional_bool, check_radii, check_real, check_X, check_Xy
 from .landscape import Objective, _check_tolerances, certify_batch
 from .losses import get_loss
 from .models import Model
@@ -344,6 +345,7 @@ class Census:
         """
         from . import __version__
 
+        _check_path(path)
         if band is not None and not isinstance(band, CensusBand):
             raise TypeError(f"band: expected a CensusBand or None, got {type(band).__name__}")
         obj = self.objective
@@ -359,6 +361,12 @@ class Census:
                              iterations=onp.asarray(self.iterations, dtype=onp.int64),
                              converged=onp.asarray(self.converged, dtype=bool),
                              meta=onp.array(json.dumps(meta, sort_keys=True)))
+
+
+def _check_path(path):
+    if not isinstance(path, (str, os.PathLike)) or not os.fspath(path):
+        raise TypeError(f"path: expected a non-empty file name (str or os.PathLike), got {path!r}")
+    return path
 
 
 def _sha256(a):
@@ -439,11 +447,17 @@ def load_census(path, model, loss, X, y, *, reduction=None):
         raise TypeError(f"model: expected a lossbook Model, got {type(model).__name__}")
     loss = get_loss(loss)
     X, y = check_Xy(X, y)
-    with onp.load(path, allow_pickle=False) as data:
-        meta = json.loads(str(data["meta"]))
-        thetas = onp.array(data["thetas"], dtype=float)
-        iterations = onp.array(data["iterations"])
-        converged = onp.array(data["converged"], dtype=bool)
+    if not os.path.isfile(_check_path(path)):
+        raise ValueError(f"path: expected an existing census file (.npz), got {path!r}")
+    try:
+        with onp.load(path, allow_pickle=False) as data:
+            meta = json.loads(str(data["meta"]))
+            thetas = onp.array(data["thetas"], dtype=float)
+            iterations = onp.array(data["iterations"])
+            converged = onp.array(data["converged"], dtype=bool)
+    except (OSError, ValueError, KeyError, AttributeError) as err:
+        raise ValueError(f"path: expected a census file written by Census.save, got {path!r} "
+                         f"({type(err).__name__}: {err})") from err
     if meta.get("format") != FORMAT:
         raise ValueError(f"path: expected a {FORMAT} file, got format {meta.get('format')!r}")
     checks = [("model", meta["model"], model.name), ("loss", meta["loss"], loss.name),
@@ -549,7 +563,8 @@ def nudge(X, seed):
     """X multiplied entrywise by (1 + 1e-15·ε), ε = ±1 drawn from ``seed``: a rounding-level
     perturbation of the data (it moves the chaotic end points of a census). Identical rows
     get the same ε, so repeated samples stay repeated (and the data's lower bound exists)."""
-    X = onp.asarray(X, dtype=float)
+    X = check_X(X)
+    seed = check_int(seed, "seed", minimum=0)
     rows, inverse = onp.unique(X, axis=0, return_inverse=True)
     eps = onp.random.default_rng(seed).choice([-1.0, 1.0], size=rows.shape)[onp.ravel(inverse)]
     return X * (1.0 + 1e-15 * eps)

@@ -26,6 +26,7 @@ import inspect
 import math
 import re
 import signal
+import tempfile
 import warnings
 from fractions import Fraction
 
@@ -73,6 +74,16 @@ class _Fixtures:
         self.VALUES = self.TS ** 2
         self.GRID = np.linspace(-1.0, 1.0, 4)
         self.VALUES2 = np.add.outer(self.GRID, self.GRID) ** 2
+        self.TMP = tempfile.mkdtemp(prefix="lossbook-badinput-")
+        self.CENSUS_PATH = f"{self.TMP}/census.npz"
+        self.CENSUS.save(self.CENSUS_PATH)
+        self.NOT_CENSUS = f"{self.TMP}/other.npz"
+        np.savez(self.NOT_CENSUS, a=np.zeros(2))
+        self.TEXT_FILE = f"{self.TMP}/text.npz"
+        with open(self.TEXT_FILE, "w") as fh:
+            fh.write("not a census")
+        self.FLAT = np.eye(self.P)[:, :2]
+        self.TANGENTS = np.eye(self.P)[:1]
 
 
 _FX = None
@@ -200,6 +211,18 @@ BASELINE = {
     "output_scaling_derivative": lambda f: {"objective": f.OBJ, "theta": f.THETA},
     "render_sphere_condition": lambda f: {"n_samples": 8, "n_probes": 3},
     "sphere_condition_explorer": lambda f: {"n_samples": 8},
+    "check_hypotheses": lambda f: {"result_id": "icml-prop-2", "objective": f.OBJ,
+                                   "activation": "softplus"},
+    "is_polynomially_separable": lambda f: {"X": f.X, "y": f.Y, "degree": 2},
+    "loss_lower_bound": lambda f: {"loss": f.LOSS, "X": f.X, "y": f.Y},
+    "Invariances": lambda f: {"n_params": f.P},
+    "invariance_tangents": lambda f: {"objective": f.OBJ, "theta": f.THETA},
+    "unexplained_directions": lambda f: {"flat": f.FLAT, "tangents": f.TANGENTS},
+    "census_band": lambda f: {"model": f.MODEL, "loss": f.LOSS, "X": f.X, "y": f.Y, "n_reruns": 1,
+                              "n_runs": 2, "maxiter": 3, "n_probes": 3, "radii": (1e-2,)},
+    "load_census": lambda f: {"path": f.CENSUS_PATH, "model": f.MODEL, "loss": f.LOSS, "X": f.X,
+                              "y": f.Y},
+    "nudge": lambda f: {"X": f.X, "seed": 1},
     # methods
     "Model.init": lambda f: {"random_state": 0},
     "Model.apply": lambda f: {"params": f.PARAMS, "X": f.X},
@@ -212,6 +235,7 @@ BASELINE = {
     "Objective.gradient": lambda f: {"theta": f.THETA},
     "Objective.value_and_gradient": lambda f: {"theta": f.THETA},
     "Objective.hessian": lambda f: {"theta": f.THETA},
+    "Census.save": lambda f: {"path": f"{f.TMP}/saved.npz"},
 }
 
 # methods swept besides the names of __all__: name -> (function of the fixtures giving the
@@ -229,6 +253,7 @@ METHODS = {
     "Objective.value_and_gradient": (lambda f: f.OBJ.value_and_gradient,
                                      lb.Objective.value_and_gradient),
     "Objective.hessian": (lambda f: f.OBJ.hessian, lb.Objective.hessian),
+    "Census.save": (lambda f: f.CENSUS.save, lb.Census.save),
 }
 
 
@@ -321,7 +346,14 @@ KINDS = {
     "render": "callable", "controls": "controls", "datasets": "datasets",
     "init": "callable", "apply": "callable", "penalty": "optcallable",
     "names": "activations", "losses": "losses", "z": "grid", "ax": "ax", "title": "optstr",
-    "label": "optstr", "bins": "bins", "value": "any", "draw": "optcallable", "dpi": "posreal",
+    "label": "optstr", "bins": "bins", "value": "any",
+    # added with the certificate/census API, hypotheses and invariances
+    "lower_bound": "optreal", "kink_tol": "nonneg", "units": "optcallable",
+    "tangents": "optcallable", "output_bias": "optcallable", "penalised": "optbool",
+    "draw": "optcallable", "dpi": "count", "realizer": "optparams", "realizer_model": "optmodel",
+    "n_params": "count0", "gradient": "optgradient", "hessian": "opthessian", "index": "optindex",
+    "fibre": "optfibre", "flat": "flatbasis", "n_reruns": "count0", "base": "optcensus",
+    "path": "path", "band": "optband",
 }
 
 KIND_OVERRIDES = {
@@ -375,6 +407,19 @@ KIND_OVERRIDES = {
     ("with_exponential_neuron", "net_params"): "anyparams",
     ("with_exponential_neuron", "w"): "anyvector",
     ("render_exponential_neuron", "radius"): "nonneg",
+    ("invariance_tangents", "units"): "optunits",
+    ("unexplained_directions", "tangents"): "tangentrows",
+    ("load_census", "path"): "path_in",
+    ("load_census", "reduction"): "optchoice",
+    ("check_hypotheses", "objective"): "optobjective",
+    ("check_hypotheses", "model"): "optmodel",
+    ("check_hypotheses", "loss"): "optloss",
+    ("check_hypotheses", "X"): "optX",
+    ("check_hypotheses", "y"): "opty",
+    ("check_hypotheses", "activation"): "optactivation",
+    ("check_hypotheses", "theorem"): "optchoice",
+    ("check_hypotheses", "degree"): "optcount",
+    ("census_band", "random_state"): "random_state",
     ("make_widget", "name"): "optstr",
 }
 
@@ -506,7 +551,34 @@ BAD = {
     "f_D": lambda f: [("'deep'", "deep"), ("(0,)", (0,)), ("3", 3)],
     "degrees": lambda f: [("(-1,)", (-1,)), ("(2.5,)", (2.5,)), ("'ab'", "ab"), ("()", ())],
     "any": lambda f: [],
+    "optreal": lambda f: [("NaN", NAN), ("inf", INF), ("'1'", "1"), ("object", OPAQUE)],
+    "optparams": lambda f: [("'x'", "x"), ("3", 3), ("params missing a key",
+                            {k: v for k, v in list(f.PARAMS.items())[1:]})],
+    "optmodel": lambda f: [("'net'", "net"), ("3", 3)],
+    "optobjective": lambda f: [("'obj'", "obj"), ("a model", f.MODEL)],
+    "optloss": lambda f: [("'nope'", "nope"), ("3", 3)],
+    "optcensus": lambda f: [("'census'", "census"), ("3", 3)],
+    "optband": lambda f: [("'band'", "band"), ("3", 3), ("a dict", {"lo": {}})],
+    "optgradient": lambda f: [("wrong length", np.ones(f.P + 1)), ("NaN", np.full(f.P, NAN)),
+                              ("'a'", "a"), ("2-D", np.ones((2, f.P)))],
+    "opthessian": lambda f: [("wrong shape", np.ones((f.P, f.P + 1))),
+                             ("NaN", np.full((f.P, f.P), NAN)), ("'a'", "a"),
+                             ("1-D", np.ones(f.P))],
+    "optindex": lambda f: [("'a'", "a"), ("3", 3), ("{}", {})],
+    "optfibre": lambda f: [("wrong rows", np.ones((f.P + 1, 1))), ("NaN", np.full((f.P, 1), NAN)),
+                           ("'a'", "a"), ("1-D", np.ones(f.P))],
+    "optunits": lambda f: [("'a'", "a"), ("3", 3), ("[3]", [3])],
+    "flatbasis": lambda f: [("1-D", np.ones(f.P)), ("NaN", np.full((f.P, 1), NAN)), ("'a'", "a"),
+                            ("None", None), ("wrong rows", np.ones((f.P + 1, 1)))],
+    "tangentrows": lambda f: [("wrong length", np.ones((1, f.P + 1))),
+                              ("NaN", np.full((1, f.P), NAN)), ("'a'", "a"), ("None", None),
+                              ("a zero row", np.zeros((1, f.P)))],
+    "path": lambda f: [("3", 3), ("None", None), ("''", "")],
+    "path_in": lambda f: [("3", 3), ("None", None), ("''", ""), ("not a census", f.NOT_CENSUS),
+                          ("not an npz", f.TEXT_FILE)],
 }
+for _kind in ("X", "y"):
+    BAD["opt" + _kind] = (lambda k: lambda f: [c for c in BAD[k](f) if c[1] is not None])(_kind)
 
 
 def kind_of(name, param):
