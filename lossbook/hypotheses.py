@@ -492,7 +492,7 @@ def check_hypotheses(result_id, objective=None, *, theorem=None, model=None,
     Returns a :class:`HypothesisReport`: ``.holds``, ``.kept``, ``.dropped``, ``.failed``,
     ``report[name]``, ``.summary()``.
     """
-    if result_id not in HYPOTHESIS_RESULTS:
+    if not isinstance(result_id, str) or result_id not in HYPOTHESIS_RESULTS:
         raise ValueError(f"result_id: expected one of {', '.join(HYPOTHESIS_RESULTS)}, got {result_id!r}")
     if objective is not None:
         from .landscape import Objective
@@ -520,6 +520,8 @@ def check_hypotheses(result_id, objective=None, *, theorem=None, model=None,
         activation = get_activation(activation)
     if degree is not None:
         degree = check_int(degree, "degree", minimum=1)
+    if theorem is not None:
+        theorem = check_int(theorem, "theorem", minimum=1, maximum=2)
     inp = _Inputs(result_id, model=model, loss=loss, X=X, y=y, activation=activation,
                   realizer=realizer, realizer_model=realizer_model, degree=degree)
 

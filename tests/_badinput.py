@@ -211,8 +211,8 @@ BASELINE = {
     "output_scaling_derivative": lambda f: {"objective": f.OBJ, "theta": f.THETA},
     "render_sphere_condition": lambda f: {"n_samples": 8, "n_probes": 3},
     "sphere_condition_explorer": lambda f: {"n_samples": 8},
-    "check_hypotheses": lambda f: {"result_id": "icml-prop-2", "objective": f.OBJ,
-                                   "activation": "softplus"},
+    "check_hypotheses": lambda f: {"result_id": "icml-prop-2", "model": f.MODEL, "loss": f.LOSS,
+                                   "X": f.X, "y": f.Y, "activation": "softplus"},
     "is_polynomially_separable": lambda f: {"X": f.X, "y": f.Y, "degree": 2},
     "loss_lower_bound": lambda f: {"loss": f.LOSS, "X": f.X, "y": f.Y},
     "Invariances": lambda f: {"n_params": f.P},
@@ -412,10 +412,6 @@ KIND_OVERRIDES = {
     ("load_census", "path"): "path_in",
     ("load_census", "reduction"): "optchoice",
     ("check_hypotheses", "objective"): "optobjective",
-    ("check_hypotheses", "model"): "optmodel",
-    ("check_hypotheses", "loss"): "optloss",
-    ("check_hypotheses", "X"): "optX",
-    ("check_hypotheses", "y"): "opty",
     ("check_hypotheses", "activation"): "optactivation",
     ("check_hypotheses", "theorem"): "optchoice",
     ("check_hypotheses", "degree"): "optcount",
@@ -527,8 +523,8 @@ BAD = {
     "optbool": lambda f: [("'yes'", "yes"), ("2", 2)],
     "str": lambda f: [("3", 3), ("None", None), ("''", "")],
     "optstr": lambda f: [("3", 3), ("object", OPAQUE)],
-    "choice": lambda f: [("'nope'", "nope"), ("3", 3), ("None", None)],
-    "optchoice": lambda f: [("'nope'", "nope"), ("3", 3)],
+    "choice": lambda f: [("'nope'", "nope"), ("3", 3), ("None", None), ("an array", np.ones(3))],
+    "optchoice": lambda f: [("'nope'", "nope"), ("3", 3), ("an array", np.ones(3))],
     "anyparams": lambda f: [("params = None", None), ("params = 'x'", "x"), ("params = {}", {}),
                             ("params with NaN", {k: np.full(np.shape(v), NAN) for k, v in f.PARAMS.items()}),
                             ("params with strings", {k: "a" for k in f.PARAMS})],
@@ -556,7 +552,6 @@ BAD = {
                             {k: v for k, v in list(f.PARAMS.items())[1:]})],
     "optmodel": lambda f: [("'net'", "net"), ("3", 3)],
     "optobjective": lambda f: [("'obj'", "obj"), ("a model", f.MODEL)],
-    "optloss": lambda f: [("'nope'", "nope"), ("3", 3)],
     "optcensus": lambda f: [("'census'", "census"), ("3", 3)],
     "optband": lambda f: [("'band'", "band"), ("3", 3), ("a dict", {"lo": {}})],
     "optgradient": lambda f: [("wrong length", np.ones(f.P + 1)), ("NaN", np.full(f.P, NAN)),
@@ -577,8 +572,6 @@ BAD = {
     "path_in": lambda f: [("3", 3), ("None", None), ("''", ""), ("not a census", f.NOT_CENSUS),
                           ("not an npz", f.TEXT_FILE)],
 }
-for _kind in ("X", "y"):
-    BAD["opt" + _kind] = (lambda k: lambda f: [c for c in BAD[k](f) if c[1] is not None])(_kind)
 
 
 def kind_of(name, param):
