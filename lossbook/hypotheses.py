@@ -508,9 +508,8 @@ def check_hypotheses(result_id, objective=None, *, theorem=None, model=None,
         raise TypeError(f"realizer_model: expected a lossbook Model, got {type(realizer_model).__name__}")
     if realizer is not None and not isinstance(realizer, dict):
         raise TypeError(f"realizer: expected a parameter dict, got {type(realizer).__name__}")
-    realizer_of = realizer_model if realizer_model is not None else model
-    if realizer is not None and realizer_of is not None:
-        check_params(realizer, realizer_of.init(0), "realizer", model_name=realizer_of.name)
+    if realizer is not None and realizer_model is not None:
+        check_params(realizer, realizer_model.init(0), "realizer", model_name=realizer_model.name)
     if (X is None) != (y is None):
         raise ValueError("X, y: expected both or neither")
     if X is not None:
