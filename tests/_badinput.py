@@ -21,10 +21,13 @@ each argument (:data:`KINDS`, per-callable overrides in :data:`KIND_OVERRIDES`) 
 bad values (:data:`BAD`). A new public function whose required arguments have no baseline
 makes :func:`missing_baselines` report it, so it cannot escape the sweep.
 """
+import atexit
+import contextlib
 import dataclasses
 import inspect
 import math
 import re
+import shutil
 import signal
 import tempfile
 import warnings
@@ -75,6 +78,7 @@ class _Fixtures:
         self.GRID = np.linspace(-1.0, 1.0, 4)
         self.VALUES2 = np.add.outer(self.GRID, self.GRID) ** 2
         self.TMP = tempfile.mkdtemp(prefix="lossbook-badinput-")
+        atexit.register(shutil.rmtree, self.TMP, ignore_errors=True)
         self.CENSUS_PATH = f"{self.TMP}/census.npz"
         self.CENSUS.save(self.CENSUS_PATH)
         self.NOT_CENSUS = f"{self.TMP}/other.npz"
@@ -637,12 +641,14 @@ def _alarm(signum, frame):
 
 
 def call(name, kwargs, hang_seconds=HANG_SECONDS):
-    """Run one call with every warning an error; returns (result, exception)."""
+    """Run one call with every warning an error; returns (result, exception). The call runs in
+    a temporary directory, so a generated file name (Census.save) cannot write into the repo."""
     fn = callable_for(name)
     old = signal.signal(signal.SIGALRM, _alarm)
     signal.alarm(hang_seconds)
     try:
-        with warnings.catch_warnings(), np.errstate(over="warn", invalid="warn", divide="warn"):
+        with warnings.catch_warnings(), np.errstate(over="warn", invalid="warn", divide="warn"), \
+                contextlib.chdir(fx().TMP):
             warnings.simplefilter("error")
             return fn(**kwargs), None
     except _Hang as err:
