@@ -88,9 +88,11 @@ from .models import (
     single_layer,
 )
 from .neurips import (
+    augmented_direction,
     directional_moments,
     drop_exponential_neurons,
     exponential_chain_direction,
+    exponential_dead_point,
     exponential_slope,
     exponential_weights,
     phi_probe,
@@ -113,6 +115,7 @@ from .plotting import (
     plot_slice_2d,
     set_style,
 )
+from .precision import RescalingCheck, precise_loss, rescaling_descent, unit_rescaling
 from .stationarity import (
     CurveTest,
     DescentRate,
@@ -173,7 +176,7 @@ __all__ = [
     "directional_moments", "exponential_slope", "exponential_weights", "phi_probe",
     "symmetric_tensor", "tensor_form", "with_exponential_neuron", "xor_relu_params",
     "rescale_exponential_neuron", "drop_exponential_neurons", "exponential_chain_direction",
-    "rescale_exponential_layers",
+    "rescale_exponential_layers", "exponential_dead_point", "augmented_direction",
     "VERDICTS", "Certificate", "Objective", "certify", "certify_batch", "empirical_loss",
     "find_critical_point", "loss_slice_1d", "loss_slice_2d", "training_error",
     "LOSSES", "Loss", "LossCheck", "check_loss_assumption", "get_loss",
@@ -203,4 +206,5 @@ __all__ = [
     "is_polynomially_separable",
     "loss_lower_bound", "Unit", "Invariances", "invariance_tangents", "unexplained_directions",
     "CATEGORIES", "COUNT_KEYS", "CensusBand", "census_band", "load_census", "nudge",
+    "RescalingCheck", "precise_loss", "rescaling_descent", "unit_rescaling",
 ]

@@ -331,10 +331,13 @@ class Certificate:
         lines = [
             f"loss             {_fmt(self.loss, digits)}",
             f"gradient norm    {grad}",
-            f"Hessian eigs     min {self._eig(ev[0], digits)}, max {self._eig(ev[-1], digits)} "
-            f"(~0: |eig| <= {self.eig_tol:g}·max(1, max eig))",
-            f"flat directions  {self.n_flat} of {len(ev)}: {self.n_explained} explained, "
-            f"{self.n_unexplained} unexplained",
+            (f"Hessian eigs     min {self._eig(ev[0], digits)}, max {self._eig(ev[-1], digits)} "
+             f"(~0: |eig| <= {self.eig_tol:g}·max(1, max eig))" if self.smooth else
+             "Hessian          not defined: the loss is not twice differentiable at this point "
+             "(what autodiff returns depends on its convention at the kink)"),
+            (f"flat directions  {self.n_flat} of {len(ev)}: {self.n_explained} explained, "
+             f"{self.n_unexplained} unexplained" if self.smooth else
+             "flat directions  not decided without a Hessian"),
             f"invariances      {', '.join(self.invariances) or 'none'}",
             f"smooth           {'yes' if self.smooth else 'no'}",
             f"probes           {self.n_probes} per radius: {probe}; unit scalings {scaling}",

@@ -21,9 +21,10 @@ a P with yᵢP(xᵢ) ≥ 1 (realizability) then forces every ℓ'ᵢ = 0 (ni-thm
 import numpy as onp
 
 from ._validation import check_array, check_int, check_radii, check_real, check_X, check_Xy
+from .constructions import dead_relu_point
 from .landscape import Objective
 from .losses import get_loss, loss_weights
-from .models import Model
+from .models import Model, add_exponential_neuron
 
 #: symmetric_tensor refuses a tensor whose computation holds more numbers than this
 #: (n·d^k; 10^7 float64 numbers are 80 MB)
@@ -32,7 +33,7 @@ TENSOR_LIMIT = 10_000_000
 __all__ = ["exponential_weights", "exponential_slope", "directional_moments", "symmetric_tensor",
            "tensor_form", "with_exponential_neuron", "rescale_exponential_neuron", "phi_probe",
            "xor_relu_params", "drop_exponential_neurons", "exponential_chain_direction",
-           "rescale_exponential_layers"]
+           "rescale_exponential_layers", "exponential_dead_point", "augmented_direction"]
 
 
 def _check_model(model, name="model"):
@@ -204,6 +205,52 @@ def with_exponential_neuron(net_params, w, *, a=0.0, b=0.0):
     w = check_array(w, "w", ndim=1)
     return {"net": net, "a": onp.array(check_real(a, "a")), "w": w.copy(),
             "b": onp.array(check_real(b, "b"))}
+
+
+def exponential_dead_point(X, y, loss, *, hidden=(3,), lam=1.0, kappa=1.0, random_state=0):
+    """A dead ReLU network with the exponential neuron attached, switched off (ni-prop-3).
+
+    The network part is :func:`~lossbook.constructions.dead_relu_point` (every hidden unit
+    off on every sample and under any perturbation of size < κ/(1 + maxᵢ‖xᵢ‖), output the
+    best constant t*); the neuron a·exp(wᵀx + b) sits at a = 0, w = 0, b = 0. The augmented
+    network computes exactly t* on every input, so the point has the loss and training
+    error of the best constant: for data that a polynomial of degree p separates (and no lower
+    degree), it is the (2p − 1)-th order stationary point of ni-prop-3 that is not a minimum.
+    ``hidden`` must give the network enough units to realize the data (NeurIPS Assumption 2,
+    kept by ni-prop-3: in 1-D, labels that change sign p times need p ReLU units).
+
+    Returns ``(model, params)`` with ``model = add_exponential_neuron(feedforward(d, hidden,
+    'relu'), lam=lam)`` and params {'net', 'a', 'w', 'b'}.
+    """
+    net, net_params = dead_relu_point(X, y, loss, hidden=hidden, kappa=kappa,
+                                      random_state=random_state)
+    d = onp.asarray(X).shape[1]
+    return (add_exponential_neuron(net, lam=lam),
+            with_exponential_neuron(net_params, onp.zeros(d), a=0.0, b=0.0))
+
+
+def augmented_direction(params, *, a=0.0, w=None, b=0.0):
+    """A direction in the parameters of f̃ = f + a·σ(wᵀx + b) that moves only the extra neuron.
+
+    ``params`` is a point of the augmented model (keys 'net', 'a', 'w', 'b'; used for the
+    shapes); the returned dict has zeros in 'net' and the given entries for a, w (default 0)
+    and b. Flatten it with ``Objective.flatten`` to get a row of a curve for
+    :func:`~lossbook.stationarity.curve_test` (ni-prop-3) or a slice direction.
+    """
+    if not isinstance(params, dict) or not {"net", "a", "w", "b"} <= set(params):
+        raise ValueError("params: expected the parameters of an augmented model, a dict with keys "
+                         "'net', 'a', 'w', 'b' (see add_exponential_neuron)")
+    d = onp.asarray(params["w"]).shape
+    w = onp.zeros(d) if w is None else onp.asarray(w, dtype=float)
+    if w.shape != d:
+        raise ValueError(f"w: expected shape {d}, got {w.shape}")
+    for name, v in (("a", a), ("b", b)):
+        if not (onp.ndim(v) == 0 and onp.isfinite(float(v))):
+            raise ValueError(f"{name}: expected a finite number, got {v!r}")
+    if not onp.all(onp.isfinite(w)):
+        raise ValueError("w: contains NaN or infinite values")
+    return {"net": {k: onp.zeros_like(onp.asarray(v, dtype=float)) for k, v in params["net"].items()},
+            "a": onp.array(float(a)), "w": w.copy(), "b": onp.array(float(b))}
 
 
 def rescale_exponential_neuron(params, s):

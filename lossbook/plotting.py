@@ -68,6 +68,48 @@ def smallest_text_pt(fig):
     return min(sizes) if sizes else None
 
 
+#: The width of the book's text column in a 1280-px window, in CSS px: a wider figure is shown
+#: scaled down to it.
+COLUMN_PX = 688
+#: The smallest size at which figure text may be shown, in CSS px.
+MIN_TEXT_PX = 9.0
+
+
+def make_legible(fig, *, column_px=COLUMN_PX, min_px=MIN_TEXT_PX):
+    """Enlarge the text of ``fig`` that would be shown under ``min_px`` CSS px; returns ``fig``.
+
+    A figure wider than the text column (``column_px`` CSS px at :data:`CSS_DPI`) is shown
+    scaled down, and its text with it: a 13-inch figure shows 10-pt labels at about 7 px. So
+    every text (tick labels through :meth:`~matplotlib.axes.Axes.tick_params`, so that ticks
+    made later follow) is raised to the size that is shown at ``min_px``, and the layout is
+    redone; repeated while the larger text widens the figure. :func:`figure_png` calls it.
+    """
+    import warnings
+
+    for _ in range(4):
+        fig.draw_without_rendering()
+        width_px = fig.get_tightbbox().width * CSS_DPI
+        min_pt = 1.02 * min_px * 72.0 / CSS_DPI / min(1.0, column_px / max(width_px, 1.0))
+        changed = False
+        for ax in fig.axes:
+            for name, axis in (("x", ax.xaxis), ("y", ax.yaxis)):
+                labels = [t for t in axis.get_ticklabels(which="both") if t.get_text().strip()]
+                if labels and min(t.get_fontsize() for t in labels) < min_pt:
+                    ax.tick_params(axis=name, which="both", labelsize=min_pt)
+                    changed = True
+        for text in fig.findobj(matplotlib.text.Text):
+            if text.get_visible() and text.get_text().strip() and text.get_fontsize() < min_pt:
+                text.set_fontsize(min_pt)
+                changed = True
+        if not changed:
+            return fig
+        if fig.get_layout_engine() is None:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")  # "not compatible with tight_layout": keep as is
+                fig.tight_layout()
+    return fig
+
+
 def figure_png(fig):
     """The PNG the book stores for ``fig``, with its display size: ``(png_bytes, metadata)``.
 
@@ -76,7 +118,7 @@ def figure_png(fig):
     size in points recorded in the PNG (tEXt ``lossbook:smallest-text-pt``), which the
     browser test reads to compute the size figure text is shown at.
     """
-    smallest = smallest_text_pt(fig)
+    smallest = smallest_text_pt(make_legible(fig))
     buf = io.BytesIO()
     fig.savefig(buf, format="png", dpi=PNG_DPI, bbox_inches="tight",
                 facecolor=fig.get_facecolor(), edgecolor=fig.get_edgecolor(),

@@ -194,6 +194,16 @@ class DescentRate:
     def descends(self):
         return bool(onp.all(self.drops < 0))
 
+    @property
+    def local_exponents(self):
+        """log(D(rⱼ)/D(rⱼ₊₁)) / log(rⱼ/rⱼ₊₁) for consecutive radii: the exponent seen at each
+        scale. Higher-order terms make the fitted exponent lag behind its limit at larger r;
+        local exponents that settle as r shrinks show where it is heading. nan where some
+        D(r) ≥ 0. Shape (len(radii) − 1,)."""
+        if not self.descends:
+            return onp.full(len(self.radii) - 1, onp.nan)
+        return onp.diff(onp.log(-self.drops)) / onp.diff(onp.log(self.radii))
+
     def summary(self, digits=2):
         """Rounded text: each radius with its drop (3 significant digits) and the exponent."""
         lines = [f"r = {r:<7g} min L(θ+Δ) − L(θ) on ‖Δ‖ = r: "

@@ -25,8 +25,10 @@ import numpy as onp
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
+from ._validation import check_choice, check_int, check_random_state, check_range, check_real, check_str, check_Xy
 from .activations import _derivatives as _act_derivatives
 from .landscape import Objective, loss_slice_2d
+from .models import _check_hidden
 
 #: Resolution of the PNG a widget sends to the browser (the book's figures use 100 dpi).
 WIDGET_DPI = 80
@@ -241,8 +243,15 @@ def make_widget(render, controls, *, draw=None, dpi=WIDGET_DPI, name=None):
         raise TypeError("render: expected a callable returning a matplotlib Figure")
     if not isinstance(controls, dict) or not controls:
         raise ValueError("controls: expected a non-empty dict of name -> ipywidget")
+    for key, c in controls.items():
+        if not isinstance(c, W.ValueWidget):
+            raise TypeError(f"controls: the control {key!r} is not an ipywidget with a value, "
+                            f"got {type(c).__name__}")
     if draw is not None and not callable(draw):
         raise TypeError("draw: expected None or a callable draw(scene, **values)")
+    dpi = check_real(dpi, "dpi", minimum=10.0, maximum=600.0)  # a smaller dpi: an empty PNG
+    if name is not None:
+        check_str(name, "name")
     scene = None
     if draw is not None:
         fig = Figure()
@@ -307,14 +316,20 @@ def render_slice(objective, params, *, radius=1.0, seed=0, resolution=31):
     """2-D slice of L around ``params`` along two random directions drawn with ``seed``."""
     if not isinstance(objective, Objective):
         raise TypeError(f"objective: expected a lossbook Objective, got {type(objective).__name__}")
-    if not radius > 0:
-        raise ValueError(f"radius: expected a positive number, got {radius}")
+    radius = check_real(radius, "radius", minimum=0.0, strict=True, maximum=1e6)
+    seed = check_int(seed, "seed", minimum=0)
+    resolution = check_int(resolution, "resolution", minimum=2, maximum=500)
     return _render(_draw_slice, _slice_data(objective, params, radius, seed, resolution),
                    radius=radius)
 
 
 def slice_explorer(objective, params, *, radius=1.0):
     """Widget: zoom (radius) and turn (seed of the two random directions) a 2-D loss slice."""
+    if not isinstance(objective, Objective):
+        raise TypeError(f"objective: expected a lossbook Objective, got {type(objective).__name__}")
+    objective.flatten(params)  # raises for params that do not fit the objective's model
+    radius = check_range(radius, "radius", 1e-3, 10.0)
+
     data = cached(lambda radius, seed: _slice_data(objective, params, radius, seed, 31))
 
     def render(radius, seed):
@@ -396,11 +411,15 @@ def render_neuron_loss(activation="softplus", loss="polynomial_hinge", *, p=2, s
     from .activations import ACTIVATIONS
     from .losses import LOSSES
 
-    if activation not in ACTIVATIONS:
+    if not isinstance(activation, str) or activation not in ACTIVATIONS:
         raise ValueError(f"activation: expected one of {', '.join(ACTIVATIONS)}, "
                          f"got {activation!r}")
-    if loss not in LOSSES:
+    if not isinstance(loss, str) or loss not in LOSSES:
         raise ValueError(f"loss: expected one of {', '.join(LOSSES)}, got {loss!r}")
+    p = check_int(p, "p", minimum=1, maximum=100)
+    slope = check_real(slope, "slope", minimum=0.0)
+    if not slope < 1:
+        raise ValueError(f"slope: expected a number in [0, 1), got {slope}")
     return _render(_draw_neuron_loss, _neuron_loss_data(activation, loss, p, slope))
 
 
@@ -409,6 +428,10 @@ def neuron_loss_explorer(activation="softplus", loss="polynomial_hinge", *, p=2)
     papers' assumptions hold (renders through :func:`render_neuron_loss`)."""
     from .activations import ACTIVATIONS
     from .losses import LOSSES
+
+    check_choice(activation, "activation", ACTIVATIONS)
+    check_choice(loss, "loss", LOSSES)
+    p = check_range(p, "p", 1, 8, integer=True)
 
     def render(activation, loss, p, slope):
         return render_neuron_loss(activation, loss, p=p, slope=slope)
@@ -514,10 +537,13 @@ def render_exponential_neuron(X, y, *, lam=1.0, angle=0.0, radius=1.5, hidden=(4
     (:func:`lossbook.exponential_slope`), so the point is a minimum along this line only if
     that sum is 0.
     """
-    if not lam >= 0:
-        raise ValueError(f"lam: expected a non-negative number, got {lam}")
-    if not radius >= 0:
-        raise ValueError(f"radius: expected a non-negative number, got {radius}")
+    X, y = check_Xy(X, y)
+    lam = check_real(lam, "lam", minimum=0.0)
+    angle = check_real(angle, "angle")
+    radius = check_real(radius, "radius", minimum=0.0, maximum=100.0)
+    if float(onp.max(radius * onp.linalg.norm(X[:, :2], axis=1))) > 700:
+        raise ValueError(f"radius: exp(wᵀx) overflows float64 for radius {radius:g} on this data; "
+                         "expected a smaller radius")
     data = _exponential_data(X, y, lam, angle, radius, hidden, p, random_state)
     return _render(_draw_exponential, data, lam=lam)
 
@@ -528,6 +554,15 @@ def exponential_neuron_explorer(datasets, *, lam=1.0, angle=0.0):
     (:func:`render_exponential_neuron`, ni-thm-1)."""
     if not isinstance(datasets, dict) or not datasets:
         raise ValueError("datasets: expected a non-empty dict of name -> (X, y)")
+    for key, pair in datasets.items():
+        if not isinstance(pair, (tuple, list)) or len(pair) != 2:
+            raise TypeError(f"datasets: expected a pair (X, y) for {key!r}, got {type(pair).__name__}")
+        try:
+            check_Xy(*pair)
+        except (TypeError, ValueError) as err:
+            raise type(err)(f"datasets: {key!r}: {err}") from None
+    lam = check_range(lam, "lam", 1e-2, 1e2)
+    angle = check_range(angle, "angle", -onp.pi, onp.pi)
     point = cached(lambda dataset: _exponential_point(*datasets[dataset], (4,), 3, 0))
     data = cached(lambda dataset, lam, angle: _exponential_data(
         *datasets[dataset], lam, angle, 1.5, (4,), 3, 0, point=point(dataset)))
@@ -616,17 +651,22 @@ def render_counterexample(choice="Prop 2 · ReLU", *, radius=0.5, n_neurons=4, n
     the render fast; the book certifies the full widths) and certified with ``n_probes``
     probes per radius. Returns a matplotlib Figure.
     """
-    if choice not in COUNTEREXAMPLE_CHOICES:
+    if not isinstance(choice, str) or choice not in COUNTEREXAMPLE_CHOICES:
         raise ValueError(f"choice: expected one of {', '.join(COUNTEREXAMPLE_CHOICES)}, "
                          f"got {choice!r}")
-    if not radius > 0:
-        raise ValueError(f"radius: expected a positive number, got {radius}")
+    radius = check_real(radius, "radius", minimum=0.0, strict=True, maximum=100.0)
+    n_neurons = check_int(n_neurons, "n_neurons", minimum=1)
+    n_probes = check_int(n_probes, "n_probes", minimum=1)
+    resolution = check_int(resolution, "resolution", minimum=2, maximum=500)
     data = _counterexample_data(choice, radius, n_neurons, n_probes, resolution)
     return _render(_draw_counterexample, data, radius=radius)
 
 
 def counterexample_explorer(choice="Prop 2 · ReLU", *, radius=0.5):
     """Widget: pick a class member, see its constructed bad point certified and sliced."""
+    check_choice(choice, "choice", tuple(COUNTEREXAMPLE_CHOICES))
+    radius = check_range(radius, "radius", 1e-2, 10.0)
+
     def render(choice, radius):
         return render_counterexample(choice, radius=radius)
 
@@ -700,16 +740,22 @@ def render_dead_relu(kappa=1.0, *, radius=3.0, hidden=(4,), n_samples=16, resolu
     the plateau around the point is the region where every first-layer neuron is still dead.
     Returns a matplotlib Figure.
     """
-    if not kappa > 0:
-        raise ValueError(f"kappa: expected a positive number, got {kappa}")
-    if not radius > 0:
-        raise ValueError(f"radius: expected a positive number, got {radius}")
-    data = _dead_relu_data(kappa, radius, tuple(hidden), n_samples, resolution, random_state)
+    kappa = check_real(kappa, "kappa", minimum=0.0, strict=True, maximum=100.0)
+    radius = check_real(radius, "radius", minimum=0.0, strict=True, maximum=100.0)
+    resolution = check_int(resolution, "resolution", minimum=2, maximum=500)
+    # the rest is checked here too: the cached computation needs valid, hashable keys
+    hidden = _check_hidden(hidden)
+    n_samples = check_int(n_samples, "n_samples", minimum=1)
+    check_random_state(random_state)
+    data = _dead_relu_data(kappa, radius, hidden, n_samples, resolution, random_state)
     return _render(_draw_dead_relu, data, kappa=kappa, radius=radius)
 
 
 def dead_relu_explorer(kappa=1.0, *, radius=3.0):
     """Widget: move κ (how dead the first layer is) and watch the flat region of icml-prop-6."""
+    kappa = check_range(kappa, "kappa", 0.05, 2.0)
+    radius = check_range(radius, "radius", 0.5, 6.0)
+
     def render(kappa, radius):
         return render_dead_relu(kappa, radius=radius)
 
@@ -774,14 +820,20 @@ def render_population_minimisers(pos_point=1.25, neg_low=0.0, neg_width=1.0, *, 
     (each class with probability 1/2). Draws the quadratic-loss minimiser (exact, rational)
     and the polynomial-hinge minimiser (numerical) with their thresholds and exact errors.
     """
-    if not neg_width > 0:
-        raise ValueError(f"neg_width: expected a positive number, got {neg_width}")
+    pos_point = check_real(pos_point, "pos_point", minimum=-1e3, maximum=1e3)
+    neg_low = check_real(neg_low, "neg_low", minimum=-1e3, maximum=1e3)
+    neg_width = check_real(neg_width, "neg_width", minimum=0.0, strict=True, maximum=1e3)
+    p = check_int(p, "p", minimum=1, maximum=100)
     data = _population_data(pos_point, neg_low, neg_width, p)
     return _render(_draw_population, data, pos_point=pos_point)
 
 
 def population_explorer(pos_point=1.25, neg_low=0.0, neg_width=1.0):
     """Widget for icml-ex-1: move the positive point and the negative interval."""
+    pos_point = check_range(pos_point, "pos_point", -1.0, 3.0)
+    neg_low = check_range(neg_low, "neg_low", -1.0, 2.0)
+    neg_width = check_range(neg_width, "neg_width", 0.1, 2.0)
+
     def draw(sc, pos_point, neg_low, neg_width):
         _draw_population(sc, _population_data(pos_point, neg_low, neg_width, 6),
                          pos_point=pos_point)
@@ -851,14 +903,23 @@ def render_sphere_condition(ratio=2.0, *, n_samples=16, seed=0, n_neurons=3, p=6
     point W = 0, a = −α·sign(S) that a constant output realises (a bad local minimum when
     the class-uniform S is definite).
     """
-    if not ratio > 0:
-        raise ValueError(f"ratio: expected a positive number, got {ratio}")
+    ratio = check_real(ratio, "ratio", minimum=0.0, strict=True, maximum=1e3)
+    seed = check_int(seed, "seed", minimum=0)
+    # the rest is checked here too: the cached computation needs valid, hashable keys
+    n_samples = check_int(n_samples, "n_samples", minimum=1)
+    n_neurons = check_int(n_neurons, "n_neurons", minimum=1)
+    p = check_int(p, "p", minimum=1)
+    n_probes = check_int(n_probes, "n_probes", minimum=1)
     data = _sphere_data(ratio, n_samples, seed, n_neurons, p, n_probes)
     return _render(_draw_sphere, data, ratio=ratio)
 
 
 def sphere_condition_explorer(ratio=2.0, *, n_samples=16, seed=0):
     """Widget for icml-prop-12: drag the radius ratio of the two circles."""
+    ratio = check_range(ratio, "ratio", 0.3, 3.0)
+    seed = check_range(seed, "seed", 0, 20, integer=True)
+    check_int(n_samples, "n_samples", minimum=2)
+
     def render(ratio, seed):
         return render_sphere_condition(ratio, n_samples=n_samples, seed=seed)
 
@@ -954,17 +1015,20 @@ def render_monomial_degree(degree=2, data_degree=2, *, lam=1.0, n_probes=30):
     small step a = ±0.05 in the descent direction. The certificate is ``lb.certify`` with
     ``n_probes`` probes per radius.
     """
-    q = int(degree)
-    t = int(data_degree)
-    if q < 1:
-        raise ValueError(f"degree: expected an int >= 1, got {degree}")
+    q = check_int(degree, "degree", minimum=1, maximum=20)
+    t = check_int(data_degree, "data_degree", minimum=1)
     if not 1 <= t <= 6:
         raise ValueError(f"data_degree: expected an int in 1..6, got {data_degree}")
+    lam = check_real(lam, "lam", minimum=0.0)
+    n_probes = check_int(n_probes, "n_probes", minimum=1)
     return _render(_draw_monomial, _monomial_data(q, t, lam, n_probes), degree=q, data_degree=t)
 
 
 def monomial_degree_explorer(*, degree=2, data_degree=2):
     """Widget: slide the monomial degree q and the data's degree t (ni-prop-1)."""
+    degree = check_range(degree, "degree", 1, 6, integer=True)
+    data_degree = check_range(data_degree, "data_degree", 1, 5, integer=True)
+
     def render(degree, data_degree):
         return render_monomial_degree(degree, data_degree)
 
@@ -1032,19 +1096,24 @@ def render_chain_path(X, y, *, depth=3, lam=1.0, tau_max=0.02, width=2, p=3):
     data term falls like τ^L, the regulariser (λ/2)Σ‖w̃_l‖^power rises like τ^power. Plotted:
     L̃(τ) − L̃(0) for power 2 and power 2L, τ in [0, tau_max] (summed loss, ℓ = [max(z+1,0)]^p).
     """
-    depth = int(depth)
-    if depth < 1:
-        raise ValueError(f"depth: expected an int >= 1, got {depth}")
-    if not lam >= 0:
-        raise ValueError(f"lam: expected a non-negative number, got {lam}")
-    if not tau_max > 0:
-        raise ValueError(f"tau_max: expected a positive number, got {tau_max}")
+    depth = check_int(depth, "depth", minimum=1, maximum=8)
+    lam = check_real(lam, "lam", minimum=0.0)
+    tau_max = check_real(tau_max, "tau_max", minimum=0.0, strict=True, maximum=1.0)
+    width = check_int(width, "width", minimum=1)
+    X, y = check_Xy(X, y)
+    if float(onp.max(onp.abs(X).sum(axis=1))) > 700:
+        raise ValueError("X: exp(Σⱼ xⱼ) of the first exponential neuron overflows float64; "
+                         "expected data of smaller scale")
     return _render(_draw_chain, _chain_data(X, y, depth, lam, tau_max, width, p), depth=depth,
                    lam=lam)
 
 
 def chain_path_explorer(X, y, *, depth=3, lam=1.0):
     """Widget: depth L, λ and the range of τ for :func:`render_chain_path` (ni-thm-2)."""
+    check_Xy(X, y)
+    depth = check_range(depth, "depth", 1, 4, integer=True)
+    lam = check_range(lam, "lam", 1e-2, 1e3)
+
     data = cached(lambda depth, lam, tau_max: _chain_data(X, y, int(depth), lam, tau_max, 2, 3))
 
     def render(depth, lam, tau_max):
@@ -1171,9 +1240,7 @@ def render_census(n_samples=20, n_neurons=4, p=6, activation="softplus", overlap
     steps, ``n_probes`` probes at radius 1e-2). Left: the histogram of final training errors;
     right: the counts and the bound. Returns a matplotlib Figure.
     """
-    from ._validation import check_int
-
-    if data not in ("subspace", "separable"):
+    if not isinstance(data, str) or data not in ("subspace", "separable"):
         raise ValueError(f"data: expected 'subspace' or 'separable', got {data!r}")
     n = check_int(n_samples, "n_samples", minimum=4)
     M = check_int(n_neurons, "n_neurons", minimum=1)
@@ -1185,9 +1252,16 @@ def render_census(n_samples=20, n_neurons=4, p=6, activation="softplus", overlap
                          f"Δr = subspace_dim − overlap > 0), got {overlap}")
     d_sep = check_int(n_features, "n_features", minimum=1)
     seed = check_int(seed, "seed", minimum=0)
+    if not isinstance(hidden, (tuple, list)) or any(
+            isinstance(h, bool) or not isinstance(h, (int, onp.integer)) or h < 1 for h in hidden):
+        raise ValueError(f"hidden: expected a tuple of hidden widths (ints >= 1), got {hidden!r}")
     if not isinstance(activation, str) or activation not in CENSUS_NEURONS:
         raise ValueError(f"activation: expected one of {', '.join(CENSUS_NEURONS)}, "
                          f"got {activation!r}")
+    # checked here too (as lb.census does): the cached census needs valid, hashable keys
+    n_runs = check_int(n_runs, "n_runs", minimum=1)
+    maxiter = check_int(maxiter, "maxiter", minimum=0)
+    n_probes = check_int(n_probes, "n_probes", minimum=1)
     result = _census_result(n, M, p, activation, overlap, data, k, d_sep, tuple(hidden), n_runs,
                             maxiter, n_probes, seed)
     return _render(_draw_census, result)
@@ -1199,8 +1273,17 @@ def census_explorer(*, data="subspace", n_samples=20, n_neurons=4, p=6, activati
     ``data='separable'``, the dimension d) rerun :func:`render_census` (20 runs). A census
     is computed once per combination of control values and kept; the sliders update on
     release."""
-    if data not in ("subspace", "separable"):
+    if not isinstance(data, str) or data not in ("subspace", "separable"):
         raise ValueError(f"data: expected 'subspace' or 'separable', got {data!r}")
+    n_samples = check_range(n_samples, "n_samples", 4, 40, integer=True)
+    n_neurons = check_range(n_neurons, "n_neurons", 1, 24, integer=True)
+    p = check_range(p, "p", 1, 8, integer=True)
+    check_choice(activation, "activation", CENSUS_NEURONS)
+    overlap = check_range(overlap, "overlap", 0, 2, integer=True)
+    n_features = check_range(n_features, "n_features", 1, 6, integer=True)
+    if not isinstance(hidden, (tuple, list)) or any(
+            isinstance(h, bool) or not isinstance(h, (int, onp.integer)) or h < 1 for h in hidden):
+        raise ValueError(f"hidden: expected a tuple of hidden widths (ints >= 1), got {hidden!r}")
     hidden = tuple(hidden)
 
     controls = {"n_samples": _heavy(W.IntSlider(value=n_samples, min=4, max=40, step=2,

@@ -305,13 +305,8 @@ def test_softsign_at_zero_hessian_is_a_convention(softsign_point):
     assert all(v >= -1e-12 for v in own_probe(obj, theta).values())
 
 
-# Core's kink metadata is merged (Certificate.smooth is False here, the verdict is undecided
-# with the reason "convention-dependent"), but its summary still prints the Hessian line
-# ("Hessian eigs min ~0, max 321.5") at this point. Issue 11 erratum 7 asks that the
-# certificate say the Hessian is not defined instead of printing one: strict xfail until
-# landscape.Certificate.summary does so — then this test passes and the marker must go.
-@pytest.mark.xfail(reason="core's Certificate.summary prints Hessian eigenvalues at a kink "
-                   "(smooth = False); erratum 7 asks it not to", strict=True)
+# Issue 11 erratum 7: at a kink (Certificate.smooth is False) the certificate says that the
+# Hessian is not defined instead of printing autodiff's convention-dependent matrix.
 def test_certificate_prints_no_hessian_at_the_softsign_kink(softsign_point):
     obj, params, theta = softsign_point
     cert = lb.certify(obj, params, n_probes=50)

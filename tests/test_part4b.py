@@ -145,3 +145,77 @@ def test_bad_inputs():
         lb.make_binomial_alternating_data(0)
     with pytest.raises(ValueError, match="data_degree"):
         lb.render_monomial_degree(1, 9)
+
+
+# -- ni-prop-3 on a realizing network, and the erratum checks ---------------------------------
+def _relu3_realiser(p):
+    """The first p units of −1 + 4 relu(x) − 8 relu(x − 1) + 8 relu(x − 2)."""
+    return {"W1": np.ones((1, 3)), "b1": -np.arange(3.0),
+            "v": np.array([4.0, -8.0, 8.0]) * (np.arange(3) < p), "c": np.array(-1.0)}
+
+
+def test_binomial_p3_data_is_realized_by_three_relu_units_not_two():
+    # erratum 1 of issue 11: with two units the p = 3 row of the ni-prop-3 table broke
+    # realizability; −1 + 4r(x) − 8r(x−1) + 8r(x−2) classifies it with margin 1
+    X, y = lb.make_binomial_alternating_data(3)
+    relu3 = lb.feedforward(1, hidden=(3,), activation="relu")
+    assert np.min(y * relu3.apply(_relu3_realiser(3), X)) == 1.0
+    # the two-unit slope argument: a grid of 2-unit networks never gets the sign pattern
+    relu2 = lb.feedforward(1, hidden=(2,), activation="relu")
+    rng = np.random.default_rng(0)
+    P = {"W1": rng.standard_normal((4000, 1, 2)), "b1": 3 * rng.standard_normal((4000, 2)),
+         "v": 5 * rng.standard_normal((4000, 2)), "c": 3 * rng.standard_normal(4000)}
+    f = np.asarray(relu2.apply(P, X))  # (K, n)
+    assert not np.any(np.all(y * f > 0, axis=1))
+
+
+def test_exponential_dead_point_is_the_best_constant_and_keeps_ni_prop_3():
+    loss = lb.get_loss("neurips_hinge", p=3)
+    X, y = lb.make_binomial_alternating_data(3)
+    model, point = lb.exponential_dead_point(X, y, loss, hidden=(3,), lam=1.0)
+    obj = lb.Objective(model, loss, X, y, reduction="sum")
+    np.testing.assert_allclose(obj.outputs(obj.flatten(point)), lb.best_constant(loss, y), atol=1e-12)
+    assert float(point["a"]) == 0 and float(point["w"][0]) == 0 and float(point["b"]) == 0
+    hyp = lb.check_hypotheses("ni-prop-3", obj, realizer=_relu3_realiser(3),
+                              realizer_model=lb.feedforward(1, hidden=(3,), activation="relu"),
+                              degree=3)
+    assert hyp.holds
+    # the curve of the book proves the order-6 descent on the realizing network
+    curve = [obj.flatten(lb.augmented_direction(point, w=[1.0])),
+             obj.flatten(lb.augmented_direction(point)),
+             obj.flatten(lb.augmented_direction(point, a=1e-3))]
+    assert lb.curve_test(obj, obj.flatten(point), curve, order=7, tol=1e-12).not_stationary_from == 6
+
+
+def test_augmented_direction_moves_only_the_extra_neuron():
+    net = lb.feedforward(2, hidden=(2,))
+    point = lb.with_exponential_neuron(net.init(0), np.ones(2), a=0.3, b=0.1)
+    D = lb.augmented_direction(point, a=1.0, w=[0.0, 2.0])
+    assert all(np.all(v == 0) for v in D["net"].values())
+    assert float(D["a"]) == 1.0 and list(D["w"]) == [0.0, 2.0] and float(D["b"]) == 0.0
+    with pytest.raises(ValueError, match="w: expected shape"):
+        lb.augmented_direction(point, w=[1.0])
+    with pytest.raises(ValueError, match="params"):
+        lb.augmented_direction({"a": 0.0})
+
+
+def test_descent_rate_local_exponents():
+    rate = lb.descent_rate(lambda v: -v[0] ** 4 + v[1] ** 2, np.zeros(2), radii=(0.2, 0.1, 0.05),
+                           n_starts=2)
+    np.testing.assert_allclose(rate.local_exponents, 4.0, atol=0.05)
+    flat = lb.descent_rate(lambda v: anp.sum(v ** 2), np.zeros(2), radii=(0.1, 0.05), n_starts=1)
+    assert np.all(np.isnan(flat.local_exponents))
+
+
+def test_monomial_a_star_zero_uses_the_radial_scaling_not_b():
+    # erratum 6 of issue 11: for σ = z^q, w·∂_w + b·∂_b = q·a·S (S = ∂_a − λa), while ∂_b ≠ a·S
+    X = np.array([[-1.0], [0.0], [1.0]])
+    y = np.array([1.0, -1.0, 1.0])
+    relu2 = lb.feedforward(1, hidden=(2,), activation="relu")
+    pt = {"net": relu2.init(1), "a": np.array(0.4), "w": np.array([0.7]), "b": np.array(0.2)}
+    obj = lb.Objective(lb.add_monomial_neuron(relu2, degree=3, lam=1.0), "neurips_hinge", X, y,
+                       reduction="sum")
+    g = obj.unflatten(obj.gradient(obj.flatten(pt)))
+    S = float(g["a"]) - 0.4
+    assert float(pt["w"] @ g["w"] + pt["b"] * g["b"]) == pytest.approx(3 * 0.4 * S, rel=1e-12)
+    assert float(g["b"]) != pytest.approx(0.4 * S, rel=1e-3)

@@ -1,0 +1,37 @@
+"""Census specs of the chapter part1_certifying (the XOR-like data, "The census" section).
+
+Each entry of ``CENSUSES`` builds exactly the census the chapter runs (data, model, loss,
+options): ``benchmarks/census_bands.py`` trains it, saves its end points to
+``book/data/part1_certifying-<name>.npz`` and measures its band over perturbed reruns.
+"""
+import numpy as np
+
+import lossbook as lb
+
+
+def _xor_data():
+    rng = np.random.default_rng(0)
+    centers = np.array([[1.0, 1.0], [-1.0, -1.0], [1.0, -1.0], [-1.0, 1.0]])
+    cluster = np.repeat(np.arange(4), 5)
+    X = centers[cluster] + 0.25 * rng.standard_normal((20, 2))
+    y = np.array([1.0, 1.0, -1.0, -1.0])[cluster]
+    return X, y
+
+
+def _xor_census(activation):
+    X, y = _xor_data()
+    return dict(model=lb.feedforward(2, (3,), activation), loss=lb.get_loss("polynomial_hinge", p=2),
+                X=X, y=y, options=dict(n_runs=100, random_state=0, n_probes=50, maxiter=500))
+
+
+def relu_xor():
+    """ReLU hidden layer of width 3 on the XOR clusters: bad local minima, a sample of them."""
+    return _xor_census("relu")
+
+
+def softplus_xor():
+    """The same network with softplus neurons."""
+    return _xor_census("softplus")
+
+
+CENSUSES = {"relu-xor": relu_xor, "softplus-xor": softplus_xor}
