@@ -228,6 +228,14 @@ BASELINE = {
     "load_census": lambda f: {"path": f.CENSUS_PATH, "model": f.MODEL, "loss": f.LOSS, "X": f.X,
                               "y": f.Y},
     "nudge": lambda f: {"X": f.X, "seed": 1},
+    "exponential_dead_point": lambda f: {"X": f.XS, "y": f.YS, "loss": f.LOSS},
+    "augmented_direction": lambda f: {"params": f.AUG},
+    "precise_loss": lambda f: {"params": f.PARAMS, "X": f.X, "y": f.Y, "activation": "softplus",
+                               "loss": f.LOSS},
+    "unit_rescaling": lambda f: {"params": f.PARAMS, "X": f.X, "y": f.Y, "unit": 0,
+                                 "activation": "softplus", "loss": f.LOSS},
+    "rescaling_descent": lambda f: {"params": f.PARAMS, "X": f.X, "y": f.Y,
+                                    "activation": "softplus", "loss": f.LOSS},
     # methods
     "Model.init": lambda f: {"random_state": 0},
     "Model.apply": lambda f: {"params": f.PARAMS, "X": f.X},
@@ -359,6 +367,8 @@ KINDS = {
     "n_params": "count0", "gradient": "optgradient", "hessian": "opthessian", "index": "optindex",
     "fibre": "optfibre", "flat": "flatbasis", "n_reruns": "count0", "base": "optcensus",
     "path": "path", "band": "optband",
+    # lossbook.precision
+    "dps": "count", "max_dps": "count", "unit": "unitindex", "scales": "scales",
 }
 
 KIND_OVERRIDES = {
@@ -422,6 +432,7 @@ KIND_OVERRIDES = {
     ("check_hypotheses", "degree"): "optcount",
     ("census_band", "random_state"): "random_state",
     ("make_widget", "name"): "optstr",
+    ("augmented_direction", "w"): "optvector",
 }
 
 _ARR_NAN = np.array([[NAN, 1.0], [0.0, 1.0]])
@@ -573,6 +584,12 @@ BAD = {
     "tangentrows": lambda f: [("wrong length", np.ones((1, f.P + 1))),
                               ("NaN", np.full((1, f.P), NAN)), ("'a'", "a"), ("None", None),
                               ("a zero row", np.zeros((1, f.P)))],
+    "unitindex": lambda f: [("-1", -1), ("2.5", 2.5), ("'0'", "0"), ("NaN", NAN), ("None", None),
+                            ("99 (no such unit)", 99)],
+    "scales": lambda f: [("()", ()), ("(0.5,)", (0.5,)), ("(1,)", (1.0,)), ("(NaN,)", (NAN,)),
+                         ("(inf,)", (INF,)), ("'abc'", "abc"), ("None", None), ("3", 3)],
+    "optvector": lambda f: [("wrong length", np.ones(7)), ("NaN", np.full(4, NAN)), ("'a'", "a"),
+                            ("2-D", np.ones((2, 4)))],
     "path": lambda f: [("3", 3), ("None", None), ("''", "")],
     "path_in": lambda f: [("3", 3), ("None", None), ("''", ""), ("not a census", f.NOT_CENSUS),
                           ("not an npz", f.TEXT_FILE)],
