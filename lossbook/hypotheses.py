@@ -492,7 +492,7 @@ def check_hypotheses(result_id, objective=None, *, theorem=None, model=None,
     Returns a :class:`HypothesisReport`: ``.holds``, ``.kept``, ``.dropped``, ``.failed``,
     ``report[name]``, ``.summary()``.
     """
-    if result_id not in HYPOTHESIS_RESULTS:
+    if not isinstance(result_id, str) or result_id not in HYPOTHESIS_RESULTS:
         raise ValueError(f"result_id: expected one of {', '.join(HYPOTHESIS_RESULTS)}, got {result_id!r}")
     if objective is not None:
         from .landscape import Objective
@@ -508,9 +508,8 @@ def check_hypotheses(result_id, objective=None, *, theorem=None, model=None,
         raise TypeError(f"realizer_model: expected a lossbook Model, got {type(realizer_model).__name__}")
     if realizer is not None and not isinstance(realizer, dict):
         raise TypeError(f"realizer: expected a parameter dict, got {type(realizer).__name__}")
-    realizer_of = realizer_model if realizer_model is not None else model
-    if realizer is not None and realizer_of is not None:
-        check_params(realizer, realizer_of.init(0), "realizer", model_name=realizer_of.name)
+    if realizer is not None and realizer_model is not None:
+        check_params(realizer, realizer_model.init(0), "realizer", model_name=realizer_model.name)
     if (X is None) != (y is None):
         raise ValueError("X, y: expected both or neither")
     if X is not None:
@@ -520,6 +519,8 @@ def check_hypotheses(result_id, objective=None, *, theorem=None, model=None,
         activation = get_activation(activation)
     if degree is not None:
         degree = check_int(degree, "degree", minimum=1)
+    if theorem is not None:
+        theorem = check_int(theorem, "theorem", minimum=1, maximum=2)
     inp = _Inputs(result_id, model=model, loss=loss, X=X, y=y, activation=activation,
                   realizer=realizer, realizer_model=realizer_model, degree=degree)
 

@@ -432,8 +432,7 @@ def loss_lower_bound(loss, X, y, *, reduction="mean"):
 
     loss = get_loss(loss)
     X, y = check_Xy(X, y)
-    if reduction not in ("mean", "sum"):
-        raise ValueError(f"reduction: expected 'mean' or 'sum', got {reduction!r}")
+    check_choice(reduction, "reduction", ("mean", "sum"))
     if not loss.convex:
         raise ValueError(f"loss: loss_lower_bound needs a convex loss, got {loss.name}")
     _, group = onp.unique(X, axis=0, return_inverse=True)

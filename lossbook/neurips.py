@@ -241,14 +241,8 @@ def augmented_direction(params, *, a=0.0, w=None, b=0.0):
         raise ValueError("params: expected the parameters of an augmented model, a dict with keys "
                          "'net', 'a', 'w', 'b' (see add_exponential_neuron)")
     d = onp.asarray(params["w"]).shape
-    w = onp.zeros(d) if w is None else onp.asarray(w, dtype=float)
-    if w.shape != d:
-        raise ValueError(f"w: expected shape {d}, got {w.shape}")
-    for name, v in (("a", a), ("b", b)):
-        if not (onp.ndim(v) == 0 and onp.isfinite(float(v))):
-            raise ValueError(f"{name}: expected a finite number, got {v!r}")
-    if not onp.all(onp.isfinite(w)):
-        raise ValueError("w: contains NaN or infinite values")
+    w = onp.zeros(d) if w is None else check_array(w, "w", shape=d, nonempty=False)
+    a, b = check_real(a, "a"), check_real(b, "b")
     return {"net": {k: onp.zeros_like(onp.asarray(v, dtype=float)) for k, v in params["net"].items()},
             "a": onp.array(float(a)), "w": w.copy(), "b": onp.array(float(b))}
 

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 import numpy as onp
 
-from ._validation import check_int, check_Xy
+from ._validation import check_choice, check_int, check_real, check_Xy
 from .activations import Activation, get_activation
 from .losses import Loss, get_loss
 
@@ -75,9 +75,10 @@ def _check_single_layer(params):
         got = sorted(params) if isinstance(params, dict) else type(params).__name__
         raise ValueError(f"params: expected the parameters of a single layer, a dict with keys "
                          f"'a0', 'a', 'W', got {got}")
-    a0 = onp.asarray(params["a0"], dtype=float)
-    a = onp.asarray(params["a"], dtype=float)
-    W = onp.asarray(params["W"], dtype=float)
+    try:
+        a0, a, W = (onp.asarray(params[k], dtype=float) for k in ("a0", "a", "W"))
+    except (TypeError, ValueError) as err:
+        raise TypeError(f"params: expected numeric arrays a0, a, W, got {err}") from err
     if a0.shape != () or a.ndim != 1 or W.ndim != 2 or W.shape[1] != a.shape[0]:
         raise ValueError(f"params: expected a0 of shape (), a of shape (M,), W of shape (d, M), got "
                          f"{a0.shape}, {a.shape}, {W.shape}")
@@ -100,8 +101,7 @@ def _resolve(activation, loss):
 
 
 def _check_reduction(reduction):
-    if reduction not in ("mean", "sum"):
-        raise ValueError(f"reduction: expected 'mean' or 'sum', got {reduction!r}")
+    check_choice(reduction, "reduction", ("mean", "sum"))
 
 
 def _loss_value(a0, a, W, X, y, sigma, ell, reduction, mp, unit=None, s=None):
@@ -210,7 +210,9 @@ def unit_rescaling(params, X, y, *, unit, activation, loss, scales=(1 + 1e-9, 1 
     unit = check_int(unit, "unit", minimum=0)
     if unit >= a.shape[0]:
         raise ValueError(f"unit: expected an index below the width M = {a.shape[0]}, got {unit}")
-    scales = tuple(float(s) for s in scales)
+    if isinstance(scales, (str, bytes, dict)) or not hasattr(scales, "__iter__"):
+        raise TypeError(f"scales: expected a tuple of numbers > 1, got {type(scales).__name__}")
+    scales = tuple(check_real(s, "scales") for s in scales)
     if not scales or not all(onp.isfinite(s) and s > 1 for s in scales):
         raise ValueError(f"scales: expected finite numbers > 1, got {scales}")
     dps = check_int(dps, "dps", minimum=16)

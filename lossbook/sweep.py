@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 import numpy as onp
 
 from ._threads import one_blas_thread
-from ._validation import check_int, check_optional_bool, check_radii, check_real, check_X, check_Xy
+from ._validation import check_choice, check_int, check_optional_bool, check_radii, check_real, check_X, check_Xy
 from .landscape import Objective, _check_tolerances, certify_batch
 from .losses import get_loss
 from .models import Model
@@ -447,6 +447,8 @@ def load_census(path, model, loss, X, y, *, reduction=None):
         raise TypeError(f"model: expected a lossbook Model, got {type(model).__name__}")
     loss = get_loss(loss)
     X, y = check_Xy(X, y)
+    if reduction is not None:
+        check_choice(reduction, "reduction", ("mean", "sum"))
     if not os.path.isfile(_check_path(path)):
         raise ValueError(f"path: expected an existing census file (.npz), got {path!r}")
     try:

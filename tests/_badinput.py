@@ -21,10 +21,13 @@ each argument (:data:`KINDS`, per-callable overrides in :data:`KIND_OVERRIDES`) 
 bad values (:data:`BAD`). A new public function whose required arguments have no baseline
 makes :func:`missing_baselines` report it, so it cannot escape the sweep.
 """
+import atexit
+import contextlib
 import dataclasses
 import inspect
 import math
 import re
+import shutil
 import signal
 import tempfile
 import warnings
@@ -75,6 +78,7 @@ class _Fixtures:
         self.GRID = np.linspace(-1.0, 1.0, 4)
         self.VALUES2 = np.add.outer(self.GRID, self.GRID) ** 2
         self.TMP = tempfile.mkdtemp(prefix="lossbook-badinput-")
+        atexit.register(shutil.rmtree, self.TMP, ignore_errors=True)
         self.CENSUS_PATH = f"{self.TMP}/census.npz"
         self.CENSUS.save(self.CENSUS_PATH)
         self.NOT_CENSUS = f"{self.TMP}/other.npz"
@@ -211,8 +215,9 @@ BASELINE = {
     "output_scaling_derivative": lambda f: {"objective": f.OBJ, "theta": f.THETA},
     "render_sphere_condition": lambda f: {"n_samples": 8, "n_probes": 3},
     "sphere_condition_explorer": lambda f: {"n_samples": 8},
-    "check_hypotheses": lambda f: {"result_id": "icml-prop-2", "objective": f.OBJ,
-                                   "activation": "softplus"},
+    "check_hypotheses": lambda f: {"result_id": "icml-prop-2", "model": f.MODEL, "loss": f.LOSS,
+                                   "X": f.X, "y": f.Y, "activation": "softplus",
+                                   "realizer_model": f.MODEL},
     "is_polynomially_separable": lambda f: {"X": f.X, "y": f.Y, "degree": 2},
     "loss_lower_bound": lambda f: {"loss": f.LOSS, "X": f.X, "y": f.Y},
     "Invariances": lambda f: {"n_params": f.P},
@@ -223,6 +228,14 @@ BASELINE = {
     "load_census": lambda f: {"path": f.CENSUS_PATH, "model": f.MODEL, "loss": f.LOSS, "X": f.X,
                               "y": f.Y},
     "nudge": lambda f: {"X": f.X, "seed": 1},
+    "exponential_dead_point": lambda f: {"X": f.XS, "y": f.YS, "loss": f.LOSS},
+    "augmented_direction": lambda f: {"params": f.AUG},
+    "precise_loss": lambda f: {"params": f.PARAMS, "X": f.X, "y": f.Y, "activation": "softplus",
+                               "loss": f.LOSS},
+    "unit_rescaling": lambda f: {"params": f.PARAMS, "X": f.X, "y": f.Y, "unit": 0,
+                                 "activation": "softplus", "loss": f.LOSS},
+    "rescaling_descent": lambda f: {"params": f.PARAMS, "X": f.X, "y": f.Y,
+                                    "activation": "softplus", "loss": f.LOSS},
     # methods
     "Model.init": lambda f: {"random_state": 0},
     "Model.apply": lambda f: {"params": f.PARAMS, "X": f.X},
@@ -354,6 +367,8 @@ KINDS = {
     "n_params": "count0", "gradient": "optgradient", "hessian": "opthessian", "index": "optindex",
     "fibre": "optfibre", "flat": "flatbasis", "n_reruns": "count0", "base": "optcensus",
     "path": "path", "band": "optband",
+    # lossbook.precision
+    "dps": "count", "max_dps": "count", "unit": "unitindex", "scales": "scales",
 }
 
 KIND_OVERRIDES = {
@@ -412,15 +427,12 @@ KIND_OVERRIDES = {
     ("load_census", "path"): "path_in",
     ("load_census", "reduction"): "optchoice",
     ("check_hypotheses", "objective"): "optobjective",
-    ("check_hypotheses", "model"): "optmodel",
-    ("check_hypotheses", "loss"): "optloss",
-    ("check_hypotheses", "X"): "optX",
-    ("check_hypotheses", "y"): "opty",
     ("check_hypotheses", "activation"): "optactivation",
     ("check_hypotheses", "theorem"): "optchoice",
     ("check_hypotheses", "degree"): "optcount",
     ("census_band", "random_state"): "random_state",
     ("make_widget", "name"): "optstr",
+    ("augmented_direction", "w"): "optvector",
 }
 
 _ARR_NAN = np.array([[NAN, 1.0], [0.0, 1.0]])
@@ -527,8 +539,8 @@ BAD = {
     "optbool": lambda f: [("'yes'", "yes"), ("2", 2)],
     "str": lambda f: [("3", 3), ("None", None), ("''", "")],
     "optstr": lambda f: [("3", 3), ("object", OPAQUE)],
-    "choice": lambda f: [("'nope'", "nope"), ("3", 3), ("None", None)],
-    "optchoice": lambda f: [("'nope'", "nope"), ("3", 3)],
+    "choice": lambda f: [("'nope'", "nope"), ("3", 3), ("None", None), ("an array", np.ones(3))],
+    "optchoice": lambda f: [("'nope'", "nope"), ("3", 3), ("an array", np.ones(3))],
     "anyparams": lambda f: [("params = None", None), ("params = 'x'", "x"), ("params = {}", {}),
                             ("params with NaN", {k: np.full(np.shape(v), NAN) for k, v in f.PARAMS.items()}),
                             ("params with strings", {k: "a" for k in f.PARAMS})],
@@ -556,7 +568,6 @@ BAD = {
                             {k: v for k, v in list(f.PARAMS.items())[1:]})],
     "optmodel": lambda f: [("'net'", "net"), ("3", 3)],
     "optobjective": lambda f: [("'obj'", "obj"), ("a model", f.MODEL)],
-    "optloss": lambda f: [("'nope'", "nope"), ("3", 3)],
     "optcensus": lambda f: [("'census'", "census"), ("3", 3)],
     "optband": lambda f: [("'band'", "band"), ("3", 3), ("a dict", {"lo": {}})],
     "optgradient": lambda f: [("wrong length", np.ones(f.P + 1)), ("NaN", np.full(f.P, NAN)),
@@ -573,12 +584,16 @@ BAD = {
     "tangentrows": lambda f: [("wrong length", np.ones((1, f.P + 1))),
                               ("NaN", np.full((1, f.P), NAN)), ("'a'", "a"), ("None", None),
                               ("a zero row", np.zeros((1, f.P)))],
+    "unitindex": lambda f: [("-1", -1), ("2.5", 2.5), ("'0'", "0"), ("NaN", NAN), ("None", None),
+                            ("99 (no such unit)", 99)],
+    "scales": lambda f: [("()", ()), ("(0.5,)", (0.5,)), ("(1,)", (1.0,)), ("(NaN,)", (NAN,)),
+                         ("(inf,)", (INF,)), ("'abc'", "abc"), ("None", None), ("3", 3)],
+    "optvector": lambda f: [("wrong length", np.ones(7)), ("NaN", np.full(4, NAN)), ("'a'", "a"),
+                            ("2-D", np.ones((2, 4)))],
     "path": lambda f: [("3", 3), ("None", None), ("''", "")],
     "path_in": lambda f: [("3", 3), ("None", None), ("''", ""), ("not a census", f.NOT_CENSUS),
                           ("not an npz", f.TEXT_FILE)],
 }
-for _kind in ("X", "y"):
-    BAD["opt" + _kind] = (lambda k: lambda f: [c for c in BAD[k](f) if c[1] is not None])(_kind)
 
 
 def kind_of(name, param):
@@ -643,12 +658,14 @@ def _alarm(signum, frame):
 
 
 def call(name, kwargs, hang_seconds=HANG_SECONDS):
-    """Run one call with every warning an error; returns (result, exception)."""
+    """Run one call with every warning an error; returns (result, exception). The call runs in
+    a temporary directory, so a generated file name (Census.save) cannot write into the repo."""
     fn = callable_for(name)
     old = signal.signal(signal.SIGALRM, _alarm)
     signal.alarm(hang_seconds)
     try:
-        with warnings.catch_warnings(), np.errstate(over="warn", invalid="warn", divide="warn"):
+        with warnings.catch_warnings(), np.errstate(over="warn", invalid="warn", divide="warn"), \
+                contextlib.chdir(fx().TMP):
             warnings.simplefilter("error")
             return fn(**kwargs), None
     except _Hang as err:
