@@ -86,9 +86,10 @@ def make_legible(fig, *, column_px=COLUMN_PX, min_px=MIN_TEXT_PX):
     """
     import warnings
 
-    for _ in range(4):
+    pad = 2 * float(plt.rcParams["savefig.pad_inches"])  # bbox_inches="tight" adds it around
+    for _ in range(12):
         fig.draw_without_rendering()
-        width_px = fig.get_tightbbox().width * CSS_DPI
+        width_px = (fig.get_tightbbox().width + pad) * CSS_DPI
         min_pt = 1.02 * min_px * 72.0 / CSS_DPI / min(1.0, column_px / max(width_px, 1.0))
         changed = False
         for ax in fig.axes:
