@@ -122,6 +122,6 @@ def test_bad_input_names_the_argument():
     with pytest.raises(TypeError, match="objective"):
         lb.check_hypotheses("icml-prop-5", "not an objective")
     with pytest.raises(ValueError, match="degree"):
-        lb.check_hypotheses("ni-prop-1", model=lb.add_monomial_neuron(_relu_net_1d(2)),
-                            loss="neurips_hinge", X=np.eye(2)[:, :1], y=np.array([1.0, -1.0]),
-                            realizer={})
+        monomial = lb.add_monomial_neuron(_relu_net_1d(2))
+        lb.check_hypotheses("ni-prop-1", model=monomial, loss="neurips_hinge",
+                            X=np.eye(2)[:, :1], y=np.array([1.0, -1.0]), realizer=monomial.init(0))
