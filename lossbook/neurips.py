@@ -107,7 +107,7 @@ def _check_weights(c, X):
     X = check_X(X)
     c = check_array(c, "c")
     if c.shape != (X.shape[0],):
-        raise ValueError(f"c: expected one weight per sample, shape ({X.shape[0]},), got {c.shape}")
+        raise ValueError(f"c: expected one weight per sample (per row of X), shape ({X.shape[0]},), got {c.shape}")
     return c, X
 
 
