@@ -154,13 +154,14 @@ def check_grid(value, name):
     return check_array(value, name, ndim=1)
 
 
-def check_radii(radii, name="radii", *, minimum_count=1):
-    """A non-empty tuple of positive finite numbers (a number alone is one radius)."""
+def check_radii(radii, name="radii", *, minimum_count=1, maximum=None):
+    """A non-empty tuple of positive finite numbers (a number alone is one radius), each at
+    most ``maximum`` if given."""
     if isinstance(radii, (numbers.Real, onp.floating, onp.integer)) and not isinstance(radii, bool):
         radii = (radii,)
     if isinstance(radii, (str, bytes, dict)) or not hasattr(radii, "__iter__"):
         raise TypeError(f"{name}: expected a tuple of positive numbers, got {type(radii).__name__}")
-    radii = tuple(check_real(r, name, minimum=0.0, strict=True) for r in radii)
+    radii = tuple(check_real(r, name, minimum=0.0, strict=True, maximum=maximum) for r in radii)
     if len(radii) < minimum_count:
         raise ValueError(f"{name}: expected at least {minimum_count} radius/radii, got {len(radii)}")
     return radii

@@ -26,7 +26,7 @@ _MAX_ROUNDS = 1000
 def _check_basis(basis, d, name):
     try:
         basis = tuple(int(i) for i in basis)
-    except (TypeError, ValueError) as err:
+    except (TypeError, ValueError, OverflowError) as err:
         raise TypeError(f"{name}: expected a tuple of coordinate indices") from err
     if not basis:
         raise ValueError(f"{name}: expected at least one coordinate index")

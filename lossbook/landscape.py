@@ -29,6 +29,7 @@ from ._validation import (
     check_choice,
     check_grid,
     check_int,
+    check_params,
     check_radii,
     check_random_state,
     check_real,
@@ -720,6 +721,8 @@ def _direction(objective, direction, rng, name="direction"):
     if direction is None:
         d = rng.standard_normal(objective.n_params)
     elif isinstance(direction, dict):
+        check_params(direction, objective.unflatten(onp.zeros(objective.n_params)), name,
+                     model_name=objective.model.name)
         d = onp.asarray(objective.flatten(direction), dtype=float)
     else:
         d = check_array(direction, name, finite=False)

@@ -107,7 +107,7 @@ def _check_weights(c, X):
     X = check_X(X)
     c = check_array(c, "c")
     if c.shape != (X.shape[0],):
-        raise ValueError(f"c: expected one weight per sample, shape ({X.shape[0]},), got {c.shape}")
+        raise ValueError(f"c: expected one weight per sample (per row of X), shape ({X.shape[0]},), got {c.shape}")
     return c, X
 
 
@@ -291,7 +291,8 @@ def phi_probe(objective, params, *, radii=(1e-1, 1e-2, 1e-3), n_probes=500, rand
     scale = 1.0 / len(y) if objective.reduction == "mean" else 1.0
     pen0 = float(objective.model.penalty(objective.unflatten(theta)))
     out = {}
-    for r in check_radii(radii):
+    # a sphere of radius > 1e8 is no local probe, and its outputs overflow float64
+    for r in check_radii(radii, maximum=1e8):
         U = rng.standard_normal((n_probes, theta.size))
         pts = theta + r * U / onp.linalg.norm(U, axis=1, keepdims=True)
         f = onp.asarray(objective.outputs(pts), dtype=float)

@@ -236,6 +236,9 @@ def descent_rate(fun, theta, radii=(0.2, 0.1, 0.05, 0.025), *, n_starts=4, direc
     f, n_params = _as_function(fun)
     theta = _check_point(theta, n_params)
     radii = onp.array(check_radii(radii, minimum_count=2))
+    if onp.unique(radii).size < 2:
+        raise ValueError(f"radii: expected at least 2 distinct radii (the slope of log(-D) "
+                         f"against log r), got {tuple(radii.tolist())}")
     n_starts = check_int(n_starts, "n_starts", minimum=0)
     maxiter = check_int(maxiter, "maxiter", minimum=1)
     tol = check_real(tol, "tol", minimum=0.0, maximum=1.0)

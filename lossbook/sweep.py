@@ -417,7 +417,7 @@ def census(model, loss, X, y, *, n_runs=100, reduction="mean", random_state=0, m
     objective = Objective(model, loss, X, y, reduction=reduction)
     n_runs = check_int(n_runs, "n_runs", minimum=1)
     _check_tolerances(grad_tol, eig_tol, 0.0)
-    check_radii(radii)
+    radii = check_radii(radii)
     check_int(n_probes, "n_probes", minimum=1)
     check_real(gtol, "gtol", minimum=0.0)
     check_int(maxiter, "maxiter", minimum=0)
