@@ -574,7 +574,7 @@ def certify_batch(objective, thetas, *, grad_tol=1e-6, eig_tol=1e-6, radii=(1e-1
       unexplained when its principal-angle sine to T exceeds 0.1. Any unexplained direction →
       **undecided** ('k flat directions not explained by a known invariance', plus 'far out'
       when max |θ| > 100: the saturated plateaus that slide to infinity); a sample with
-      |f_i| ≤ 1e-8·max(1, max |f|) such that the training error changes when these tiny
+      ``|f_i| <= 1e-8·max(1, max |f|)`` such that the training error changes when these tiny
       outputs are all moved to +δ or all to −δ → **undecided** ('training error hangs on
       sgn(0)');
       else **certified local min**: strict modulo the named invariances.
