@@ -93,8 +93,9 @@ test-notebooks: setup
 test-notebooks-blas: setup
 	$(BLAS_ENV) $(NBVAL) book
 
+# from scratch (no doctree cache): a warning the cache would hide fails here as on a clean checkout
 test-book: setup
-	rm -rf _build/html
+	rm -rf _build/html _build/.doctrees _build/jupyter_execute
 	$(VENV)/bin/jupyter-book build . -W -n --keep-going
 
 test-browser: setup

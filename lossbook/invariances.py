@@ -96,7 +96,7 @@ def invariance_tangents(objective, theta, *, units=None, gradient=None, hessian=
     ``units`` (from ``objective.model.hidden_units``) and ``gradient``/``hessian`` at θ may
     be passed to avoid recomputing them; the test for coordinates without effect (ii) runs
     only when both are given; ``fibre`` (P, m): a basis of the output fibre (vi) from
-    :func:`output_fibres`. Returns an :class:`Invariances`.
+    ``output_fibres``. Returns an :class:`Invariances`.
     """
     from .landscape import _check_objective
     from .models import Unit

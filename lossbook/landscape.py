@@ -7,7 +7,7 @@ well, and then answers for each row; this is how a census certifies K points at 
 
 A :class:`Certificate` is how the book decides what a point is (:func:`certify_batch`):
 "certified local min" (smooth, critical, every flat Hessian direction explained by an exact
-invariance the library knows — :mod:`lossbook.invariances` — and curvature beyond a margin on
+invariance the library knows — ``lossbook/invariances.py`` — and curvature beyond a margin on
 the rest: strict modulo symmetries; or a global minimum, attaining the data's lower bound
 :func:`loss_lower_bound`), "refuted" (negative curvature at a smooth point, or a probe found a
 lower point), "undecided" (a unit at a kink, where autograd's derivatives are conventions —
@@ -570,7 +570,7 @@ def certify_batch(objective, thetas, *, grad_tol=1e-6, eig_tol=1e-6, radii=(1e-1
       for each hidden unit, its incoming weights scaled by s ∈ {0.5, 2, 10}. Each is
       basis-independent, so the escape decrease is the same on any LAPACK;
     - otherwise the flat space N (|λ| ≤ margin) is compared with the span T of the exact
-      invariances the library knows at θ (:mod:`lossbook.invariances`): a direction of N is
+      invariances the library knows at θ (``lossbook/invariances.py``): a direction of N is
       unexplained when its principal-angle sine to T exceeds 0.1. Any unexplained direction →
       **undecided** ('k flat directions not explained by a known invariance', plus 'far out'
       when max |θ| > 100: the saturated plateaus that slide to infinity); a sample with

@@ -167,7 +167,7 @@ class RescalingCheck:
     @property
     def log10_decrease(self):
         """log10 of the largest decrease, −min(changes), as a float (it may be far below the
-        smallest float64, 1e-308); None unless :attr:`descends`."""
+        smallest float64, 1e-308); None unless ``descends``."""
         if not self.descends:
             return None
         return max(self.log10_decreases)

@@ -3,12 +3,12 @@ returns a matplotlib Figure, so tests and benchmarks call it without a browser, 
 static book shows ``render_*(**defaults)`` as a plain figure.
 
 A widget draws its figure once and then updates it in place: every figure is drawn by a
-function ``_draw_*(scene, data, **values)`` on a :class:`Scene`, which creates each artist
+function ``_draw_*(scene, data, **values)`` on a ``Scene``, which creates each artist
 (line, image, text, bars) on the first call and only changes its data on later calls, and
 the expensive part (``_*_data``, the slices, certificates and censuses) is cached per
 control value (``functools.lru_cache``). ``render_*`` calls the same draw function on a new
 figure, so the notebook widget, the static figure and the static book's frames
-(:mod:`lossbook.frames`) come from one implementation.
+(``lossbook/frames.py``) come from one implementation.
 
 A widget is built by :func:`make_widget`: an ``ipywidgets`` box of the controls and an
 ``Image`` that shows the persistent figure as PNG. The render function is attached as
@@ -230,14 +230,14 @@ def clear_caches():
 def make_widget(render, controls, *, draw=None, dpi=WIDGET_DPI, name=None):
     """An ipywidgets box: ``controls`` (name → widget) drive ``render(**values)``.
 
-    With ``draw`` (``draw(scene, **values)``, see :class:`Scene`) the figure is drawn once and
+    With ``draw`` (``draw(scene, **values)``, see ``Scene``) the figure is drawn once and
     updated in place; without it each change renders a new figure through ``render``. Either
     way the figure is shown as a PNG in an ``ipywidgets.Image`` (``box.image``); ``box.png``
     draws the PNG for given values, ``box.render`` is ``render``, ``box.defaults`` the
     controls' initial values, ``box.controls`` the controls by name.
 
     ``name`` names the widget's frames for the static book: when ``LOSSBOOK_FRAMES`` is set
-    (``make frames``), the widget renders them (:mod:`lossbook.frames`).
+    (``make frames``), the widget renders them (``lossbook/frames.py``).
     """
     if not callable(render):
         raise TypeError("render: expected a callable returning a matplotlib Figure")
