@@ -1,29 +1,31 @@
-"""Static-book frames: count, bytes and render time per widget, and the move latency of the player.
+"""Static-book frames: per widget the controls, frame count, bytes and render time (from the
+stored book/_frames), and the move latency of its player in the built book, offline.
 
-Renders each widget's frames (lossbook.frames.write_frames, one control at a time from the
-defaults, the grid of frame_grid) for the widgets of bench_widgets.builders into OUT (default
-_build/frames-bench), then opens one page with every player in headless Chromium with every
-request outside file:// blocked and times, for every control of every player, ArrowRight
-(ArrowLeft at the end) -> the new frame decoded and painted. A second run reuses the cache.
-Prints a table and the machine load. No assertion.
-Run: python benchmarks/bench_frames.py [OUT] [widget ...]
+Reads every chapter's ``book/_frames/<chapter>/frames.json`` and widget manifests (written by
+``make frames``; nothing is rendered here), then serves the built book (``_build/html``, or
+``$LOSSBOOK_HTML``) on 127.0.0.1 and opens each page with a player in headless Chromium with
+every other request refused. For every control of every player it times, MOVES times in a row,
+a key press (ArrowRight, ArrowLeft at the end of the range) -> the new frame decoded and
+painted (the next animation frame): the first move of each control right after the page's
+load ("cold": its frames are fetched on the focus that precedes the key press), the others
+"warm". Also the bytes each page's players load before a control is touched. Prints a table
+and the machine load; no assertion.
+Run: python benchmarks/bench_frames.py [MOVES]
 """
+import functools
+import http.server
+import json
 import os
 import subprocess
 import sys
-import time
+import threading
 from pathlib import Path
 
-import matplotlib
+import numpy as np
 
-matplotlib.use("Agg")
-import numpy as np  # noqa: E402
-
-import lossbook as lb  # noqa: E402
-from lossbook.frames import player_html, write_frames  # noqa: E402
-
-sys.path.insert(0, str(Path(__file__).parent))
-from bench_widgets import builders  # noqa: E402
+ROOT = Path(__file__).resolve().parents[1]
+FRAMES = ROOT / "book" / "_frames"
+HTML = Path(os.environ.get("LOSSBOOK_HTML", ROOT / "_build" / "html")).resolve()
 
 MOVE = """(k) => {
   const fig = document.querySelectorAll('figure.lb-frames')[k.fig];
@@ -49,74 +51,111 @@ def load():
     return subprocess.run(["uptime"], capture_output=True, text=True).stdout.strip()
 
 
-def latencies(page_path, manifests, moves=4):
+class _Quiet(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+
+
+def stored():
+    """[(chapter, widget, manifest, frames.json record)] of book/_frames."""
+    rows = []
+    for record_path in sorted(FRAMES.glob("*/frames.json")):
+        record = json.loads(record_path.read_text("utf8"))
+        for name in record["widgets"]:
+            m = json.loads((record_path.parent / name / "manifest.json").read_text("utf8"))
+            rows.append((record["chapter"], name, m, record))
+    return rows
+
+
+def latencies(origin, page_rel, moves):
+    """{widget: {"cold": [ms], "warm": [ms]}} and the bytes of frames loaded on first view."""
     from playwright.sync_api import sync_playwright
 
-    out = {}
+    out, first = {}, []
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=os.environ.get("CHROMIUM",
                                                                     "/usr/bin/chromium"))
         page = browser.new_page()
-        page.route("**/*", lambda r: r.continue_() if r.request.url.startswith("file://")
-                   else r.abort())
-        page.goto(page_path.as_uri())
-        for f, m in enumerate(manifests):
-            times = []
+        seen = []
+        page.route("**/*", lambda r: (seen.append(r.request.url), r.continue_())
+                   if r.request.url.startswith(origin) else r.abort())
+        page.goto(f"{origin}/{page_rel}", wait_until="load")
+        page.wait_for_load_state("networkidle")
+        first = [u for u in seen if "/_frames/" in u]
+        figs = page.evaluate("() => [...document.querySelectorAll('figure.lb-frames')]"
+                             ".map(f => JSON.parse(f.dataset.manifest))")
+        for f, m in enumerate(figs):
+            times = {"cold": [], "warm": []}
+            page.locator("figure.lb-frames").nth(f).scroll_into_view_if_needed()
             for c, control in enumerate(m["controls"]):
                 if len(control["values"]) < 2:
                     continue
                 pos = control["default"]
-                for _ in range(moves):
+                for n in range(moves):
                     key = "ArrowRight" if pos < len(control["values"]) - 1 else "ArrowLeft"
                     page.evaluate(MOVE, {"fig": f, "control": c})
                     page.keyboard.press(key)
                     pos += 1 if key == "ArrowRight" else -1
                     ms = page.evaluate("Promise.race([window.__move, new Promise((r) => "
                                        "setTimeout(() => r(null), 30000))])")
-                    if ms is not None and ms >= 0:  # None: the frame is the same file
-                        times.append(ms)
+                    if ms is not None and ms >= 0:  # None: the same file (e.g. the default)
+                        times["cold" if n == 0 else "warm"].append(ms)
             out[m["name"]] = times
         browser.close()
-    return out
+    return out, sum((HTML / u.split(origin + "/", 1)[1]).stat().st_size for u in set(first))
 
 
-def main(out="_build/frames-bench", only=()):
-    out = Path(out)
-    lb.set_style()
+def main(moves=6):
+    rows = stored()
+    if not rows:
+        sys.exit("no book/_frames: run `make frames`")
     print(f"load before: {load()}  ({os.cpu_count()} CPUs)")
-    manifests = []
-    print(f"{'widget':<30} {'frames':>6} {'KB':>7} {'render s':>8} {'cached s':>8}")
-    for name, build in builders().items():
-        if only and name.split()[0] not in only:
+    print(f"{'chapter':<18} {'widget':<28} {'controls (positions)':<48} {'frames':>6} "
+          f"{'KB':>6} {'render s':>8}")
+    for chapter, name, m, _ in rows:
+        controls = ", ".join(f"{c['label']} ({len(c['values'])})" for c in m["controls"])
+        print(f"{chapter:<18} {name:<28} {controls:<48} {m['frames']:6d} "
+              f"{m['bytes'] / 1024:6.0f} {m['seconds']:8.1f}")
+    total = sum(p.stat().st_size for p in FRAMES.rglob("*") if p.is_file())
+    chapters = {chapter: record for chapter, _, _, record in rows}
+    print(f"total: {sum(m['frames'] for _, _, m, _ in rows)} frames, "
+          f"{sum(m['bytes'] for _, _, m, _ in rows) / 2**20:.2f} MB of WebP; book/_frames "
+          f"{total / 2**20:.2f} MB on disk; render (make frames, every chapter run up to its "
+          f"last widget) {sum(r['seconds'] for r in chapters.values()):.0f} s summed over "
+          f"chapters")
+    if not (HTML / "index.html").is_file():
+        sys.exit(f"no built book at {HTML}: run `make book` for the latencies")
+    handler = functools.partial(_Quiet, directory=str(HTML))
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    origin = f"http://127.0.0.1:{httpd.server_address[1]}"
+    print(f"{'player move (built book, offline)':<40} {'cold p50':>8} {'warm p50':>8} "
+          f"{'warm p95':>8} {'max':>6} {'moves':>5} {'first view KB':>13}")
+    every = []
+    for chapter in chapters:
+        page = f"book/{chapter}.html"
+        if not (HTML / page).is_file():
+            print(f"{chapter}: no page {page} in the build")
             continue
-        box = build()
-        slug = name.replace(" ", "_").replace("(", "").replace(")", "")
-        t = time.perf_counter()
-        m = write_frames(box, out / slug, slug)
-        t1 = time.perf_counter()
-        again = write_frames(box, out / slug, slug)
-        t2 = time.perf_counter()
-        assert not again["rendered"]
-        n = len({f for c in m["controls"] for f in c["files"]})
-        manifests.append(m)
-        print(f"{name:<30} {n:6d} {m['bytes'] / 1024:7.0f} "
-              f"{t1 - t if m['rendered'] else float('nan'):8.1f} {t2 - t1:8.1f}")
-        sys.stdout.flush()
-    total = sum(m["bytes"] for m in manifests)
-    print(f"total: {total / 2**20:.2f} MB")
-    page = out / "players.html"
-    page.write_text("<!doctype html><meta charset=utf-8><body>" + "".join(
-        player_html(m, m["name"]) for m in manifests) + "</body>")
-    lat = latencies(page.resolve(), manifests)
-    print(f"{'player move (offline)':<30} {'p50 ms':>7} {'p95 ms':>7} {'moves':>6}")
-    for name, times in lat.items():
-        if not times:
-            continue
-        p50, p95 = np.percentile(times, [50, 95])
-        print(f"{name:<30} {p50:7.0f} {p95:7.0f} {len(times):6d}")
+        lat, first = latencies(origin, page, moves)
+        for name, t in lat.items():
+            allt = t["cold"] + t["warm"]
+            every += allt
+            if not allt:
+                continue
+            cold = np.median(t["cold"]) if t["cold"] else float("nan")
+            warm50, warm95 = (np.percentile(t["warm"], [50, 95]) if t["warm"]
+                              else (float("nan"),) * 2)
+            print(f"{chapter + ' ' + name:<40} {cold:8.0f} {warm50:8.0f} {warm95:8.0f} "
+                  f"{max(allt):6.0f} {len(allt):5d} {first / 1024:13.0f}")
+            sys.stdout.flush()
+    httpd.shutdown()
+    if every:
+        p50, p95 = np.percentile(every, [50, 95])
+        print(f"all moves: p50 {p50:.0f} ms, p95 {p95:.0f} ms, max {max(every):.0f} ms "
+              f"({len(every)} moves)")
     print(f"load after: {load()}")
 
 
 if __name__ == "__main__":
-    args = sys.argv[1:]
-    main(args[0] if args else "_build/frames-bench", tuple(args[1:]))
+    main(int(sys.argv[1]) if len(sys.argv) > 1 else 6)

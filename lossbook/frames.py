@@ -1,15 +1,18 @@
 """Precomputed frames: a widget made explorable in the static book, with no kernel and no network.
 
-At build-pipeline time (``make frames``, which runs the chapters with ``LOSSBOOK_FRAMES`` set)
-every widget built by :func:`lossbook.make_widget` renders its own figure — the same draw
-function the notebook widget and ``render_*`` use — over a grid of control values: one control
-at a time, the others at their defaults (:func:`frame_grid`). Each frame is a small WebP file;
-``manifest.json`` lists the controls, their values and the files. The book's extension
-``book/_ext/lossbook_frames.py`` puts a player after the widget's cell: a range input per
-control that swaps the image (frames loaded lazily, on the first touch of a control).
+At build-pipeline time (``make frames``, ``tools/frames.py``, which runs each chapter up to its
+last widget with ``LOSSBOOK_FRAMES`` set) every widget built by :func:`lossbook.make_widget`
+renders its own figure — the same draw function the notebook widget and ``render_*`` use —
+over a grid of control values: one control at a time, the others at their defaults
+(:func:`frame_grid`). Each frame is a small WebP file; ``manifest.json`` lists the controls,
+their values and the files. The book's extension ``book/_ext/lossbook_frames.py`` puts a player
+(:mod:`lossbook.player`) after the widget's cell: a range input per control that swaps the
+image (a control's frames are loaded on its first touch).
 
-Frames are cached by content hash (:func:`frames_key`: the library's source, the widget's
-name, its controls and grid, and its default view): an unchanged widget is not re-rendered.
+The frames are stored in the repository (``book/_frames/<chapter>/``), so the book build renders
+nothing; each chapter's frames carry a content key computed without executing anything
+(:mod:`lossbook.frames_store`), so ``make frames`` re-renders only stale chapters and
+``make test`` fails on a stale one.
 
 (In-browser Python — JupyterLite with Pyodide — would make every combination explorable, but
 the WebAssembly builds of numpy, scipy and matplotlib are on no registry this project can
@@ -25,7 +28,9 @@ from pathlib import Path
 import ipywidgets as W
 import numpy as onp
 
-__all__ = ["frame_grid", "frames_key", "write_frames", "player_html", "FRAMES_ENV", "FRAMES_PAGE_ENV"]
+from .frames_store import library_hash
+
+__all__ = ["frame_grid", "frames_key", "write_frames", "FRAMES_ENV", "FRAMES_PAGE_ENV"]
 
 FRAMES_ENV = "LOSSBOOK_FRAMES"  # directory the frames are written to (unset: no frames)
 FRAMES_PAGE_ENV = "LOSSBOOK_FRAMES_PAGE"  # the chapter (docname) whose widgets are rendered
@@ -73,17 +78,9 @@ def frame_grid(box, *, max_per_control=MAX_PER_CONTROL):
     return grid
 
 
-def _library_hash():
-    h = hashlib.sha256()
-    for path in sorted(Path(__file__).parent.rglob("*.py")):
-        h.update(path.name.encode())
-        h.update(path.read_bytes())
-    return h.hexdigest()
-
-
 def frames_key(name, box, grid, default_png):
     """The content hash of a widget's frames: library source, name, controls, grid, default view."""
-    h = hashlib.sha256(_library_hash().encode())
+    h = hashlib.sha256(library_hash().encode())
     h.update(name.encode())
     h.update(repr(sorted((k, repr(v)) for k, v in grid.items())).encode())
     h.update(repr([(k, type(c).__name__, getattr(c, "description", ""))
@@ -113,6 +110,9 @@ def write_frames(box, directory, name, *, grid=None, title=None):
     ``grid``: control name → values (default :func:`frame_grid`). Returns the manifest (a dict,
     also written as ``manifest.json``) with ``"rendered"``: False when the cache was used.
     """
+    import time
+
+    start = time.perf_counter()
     directory = Path(directory)
     grid = frame_grid(box) if grid is None else grid
     default_png = box.png(**box.defaults)
@@ -153,8 +153,10 @@ def write_frames(box, directory, name, *, grid=None, title=None):
     width, height = Image.open(directory / default_file).size
     manifest = {"name": name, "title": title or name, "key": key, "default": default_file,
                 "width": width, "height": height, "controls": controls,
-                "bytes": sum(p.stat().st_size for p in directory.glob("*.webp"))}
-    manifest_path.write_text(json.dumps(manifest, indent=1, ensure_ascii=False))
+                "frames": len({f for c in controls for f in c["files"]}),
+                "bytes": sum(p.stat().st_size for p in directory.glob("*.webp")),
+                "seconds": round(time.perf_counter() - start, 1)}
+    manifest_path.write_text(json.dumps(manifest, indent=1, ensure_ascii=False) + "\n")
     manifest["rendered"] = True
     return manifest
 
@@ -165,73 +167,4 @@ def maybe_write_frames(box, name):
     if not root:
         return None
     page = os.environ.get(FRAMES_PAGE_ENV, "") or "unknown"
-    return write_frames(box, Path(root) / page / name, name)
-
-
-#: The player's script: one copy per page serves every player on it (idempotent).
-PLAYER_JS = r"""(function () {
-  document.querySelectorAll('figure.lb-frames:not([data-ready])').forEach(function (fig) {
-    fig.dataset.ready = '1';
-    var m = JSON.parse(fig.dataset.manifest), base = fig.dataset.base;
-    var img = fig.querySelector('img'), inputs = fig.querySelectorAll('input[type=range]');
-    var loaded = {};
-    function url(f) { return base + '/' + f; }
-    function preload(c) {  // a control's frames are fetched on its first touch only
-      if (loaded[c.name]) return;
-      loaded[c.name] = c.files.map(function (f) { var im = new Image(); im.src = url(f); return im; });
-    }
-    function show(input, c, i) {
-      input.value = i;
-      input.setAttribute('aria-valuetext', c.label + ' = ' + c.values[i]);
-      input.parentNode.querySelector('output').textContent = c.values[i];
-    }
-    inputs.forEach(function (input, k) {
-      var c = m.controls[k];
-      ['pointerdown', 'focus', 'mouseenter', 'touchstart'].forEach(function (ev) {
-        input.addEventListener(ev, function () { preload(c); }, {passive: true});
-      });
-      input.addEventListener('input', function () {
-        var i = +input.value;
-        inputs.forEach(function (other, j) {  // one control at a time: the others at defaults
-          if (j !== k) show(other, m.controls[j], m.controls[j].default);
-        });
-        show(input, c, i);
-        img.src = url(c.files[i]);
-        img.alt = m.title + ': ' + m.controls.map(function (d, j) {
-          return d.label + ' = ' + d.values[j === k ? i : d.default];
-        }).join(', ');
-        fig.dataset.frame = c.files[i];
-      });
-    });
-  });
-})();"""
-
-
-def player_html(manifest, base):
-    """HTML of the static player for ``manifest`` whose files are under the URL ``base``."""
-    from html import escape
-
-    m = {k: manifest[k] for k in ("name", "title", "default", "controls")}
-    alt = manifest["title"] + ": " + ", ".join(
-        f"{c['label']} = {c['values'][c['default']]}" for c in manifest["controls"])
-    n = len({f for c in manifest["controls"] for f in c["files"]})
-    rows = []
-    for c in manifest["controls"]:
-        v = c["values"][c["default"]]
-        rows.append(
-            f'<label class="lb-frames-control">{escape(c["label"])} '
-            f'<input type="range" min="0" max="{len(c["values"]) - 1}" step="1" '
-            f'value="{c["default"]}" aria-valuetext="{escape(c["label"] + " = " + v)}">'
-            f' <output>{escape(v)}</output></label>')
-    return (f'<figure class="lb-frames" data-base="{escape(base)}" '
-            f'data-manifest="{escape(json.dumps(m, ensure_ascii=False))}" '
-            f'data-frame="{escape(manifest["default"])}">\n'
-            f'<img src="{escape(base)}/{escape(manifest["default"])}" alt="{escape(alt)}" '
-            f'width="{manifest["width"]}" height="{manifest["height"]}" '
-            f'style="max-width: 100%; height: auto">\n'
-            f'<div class="lb-frames-controls" style="display: flex; flex-wrap: wrap; '
-            f'gap: 0.5em 1.5em">{"".join(rows)}</div>\n'
-            f'<figcaption>Explore without a kernel: {n} precomputed frames of the widget above, '
-            f'one control at a time (moving one puts the others back to their defaults); '
-            f'arrow keys move a focused control.</figcaption>\n'
-            f'</figure>\n<script>{PLAYER_JS}</script>\n')
+    return write_frames(box, Path(root) / page / name, name, title=name.replace("_", " "))

@@ -15,6 +15,14 @@ text must sit in a box that scrolls sideways (``overflow-x: auto``), never be cu
 that hides the overflow or by the window's edge.
 Without a browser: no page loads a script or stylesheet from an http(s) URL.
 
+The widgets' static players (issue 15; ``lossbook.player``, frames from ``make frames``): every
+chapter that builds a widget shows a player for it; on its first view a page loads only each
+player's default frame and its players add at most 1 MB; every control is a focusable,
+labelled range input, and one step of each, by the keyboard with the network blocked, shows
+the frame file of that value (the bytes ``make frames`` recorded, the pixels drawn on screen),
+changes the image, and states the values in the readout, ``aria-valuetext`` and the alt text.
+(The move latency is measured by ``benchmarks/bench_frames.py``, not here.)
+
 The book is taken from ``$LOSSBOOK_HTML`` (default ``_build/html``) and served from a local
 ``http.server`` on 127.0.0.1. Chromium is Debian's (``make setup`` installs it when run as
 root), or ``$CHROMIUM``; without one the browser tests are skipped with a message. With
@@ -23,6 +31,7 @@ A summary (pages, links, anchors, figures, ...) is printed and written to
 ``_build/browser-check.json``.
 """
 import functools
+import hashlib
 import http.server
 import json
 import os
@@ -474,3 +483,272 @@ def test_no_external_scripts_or_stylesheets(html_dir):
     assert not bad, f"pages loading scripts/stylesheets from the network: {bad}"
     assert (html_dir / "_static" / "mathjax" / "tex-chtml.js").is_file(), \
         "MathJax is not bundled in _static/mathjax (sphinx-mathjax-offline)"
+
+
+# -- the static players of the widgets' frames (issue 15) -----------------------------------------
+FRAMES_SRC = ROOT / "book" / "_frames"
+FIRST_VIEW_BUDGET = 2**20  # bytes a page's players may add before a control is touched
+
+# In the page: an 8x8 grid of the mean RGB of the player's image (as drawn), and whether its
+# pixels differ from the previous call's (the image changed on screen, not only its src).
+SIGNATURE_JS = """
+([k, compare]) => {
+  const img = document.querySelectorAll('figure.lb-frames')[k].querySelector('img');
+  const c = document.createElement('canvas');
+  c.width = img.naturalWidth; c.height = img.naturalHeight;
+  const ctx = c.getContext('2d');
+  ctx.drawImage(img, 0, 0);
+  const d = ctx.getImageData(0, 0, c.width, c.height).data;
+  let changed = null;
+  if (compare && window.__lbPrev && window.__lbPrev.length === d.length) {
+    changed = 0;
+    for (let i = 0; i < d.length; i += 4) {
+      if (d[i] !== window.__lbPrev[i] || d[i + 1] !== window.__lbPrev[i + 1]
+          || d[i + 2] !== window.__lbPrev[i + 2]) changed++;
+    }
+  }
+  window.__lbPrev = d;
+  const sig = [];
+  for (let by = 0; by < 8; by++) for (let bx = 0; bx < 8; bx++) {
+    const x0 = Math.floor(bx * c.width / 8), x1 = Math.floor((bx + 1) * c.width / 8);
+    const y0 = Math.floor(by * c.height / 8), y1 = Math.floor((by + 1) * c.height / 8);
+    const s = [0, 0, 0];
+    for (let y = y0; y < y1; y++) for (let x = x0; x < x1; x++) {
+      const i = 4 * (y * c.width + x);
+      s[0] += d[i]; s[1] += d[i + 1]; s[2] += d[i + 2];
+    }
+    const n = (x1 - x0) * (y1 - y0);
+    sig.push(s[0] / n, s[1] / n, s[2] / n);
+  }
+  return {sig: sig, changed: changed, src: img.currentSrc || img.src, alt: img.alt,
+          width: img.naturalWidth, complete: img.complete};
+}
+"""
+
+# The players of the page, their controls and how a keyboard user reaches them.
+PLAYERS_JS = """
+() => [...document.querySelectorAll('figure.lb-frames')].map(fig => ({
+  manifest: JSON.parse(fig.dataset.manifest), base: fig.dataset.base,
+  alt: fig.querySelector('img').alt,
+  html: fig.outerHTML.length + (fig.nextElementSibling && fig.nextElementSibling.tagName === 'SCRIPT'
+                                 ? fig.nextElementSibling.outerHTML.length : 0),
+  inputs: [...fig.querySelectorAll('input')].map(i => ({
+    type: i.type, tabIndex: i.tabIndex, disabled: i.disabled,
+    label: i.labels && i.labels.length ? i.labels[0].textContent.trim() : '',
+    valuetext: i.getAttribute('aria-valuetext')})),
+}))
+"""
+
+
+def _signature(path):
+    """The 8x8 grid of mean RGB of an image file, as SIGNATURE_JS computes it in the page."""
+    import numpy as np
+    from PIL import Image
+
+    a = np.asarray(Image.open(path).convert("RGB"), dtype=float)
+    h, w = a.shape[:2]
+    sig = []
+    for by in range(8):
+        for bx in range(8):
+            block = a[by * h // 8:(by + 1) * h // 8, bx * w // 8:(bx + 1) * w // 8]
+            sig.extend(block.reshape(-1, 3).mean(axis=0))
+    return np.array(sig)
+
+
+def _chapters_with_widgets():
+    from lossbook.frames_store import widget_cells
+
+    out = {}
+    for nb in sorted((ROOT / "book").glob("*.ipynb")):
+        cells = widget_cells(json.loads(nb.read_text("utf8")))
+        if cells:
+            out[nb.stem] = sorted({name for _, name in cells})
+    return out
+
+
+def _alt_for(manifest, values):
+    return manifest["title"] + ": " + ", ".join(
+        f"{c['label']} = {c['values'][i]}" for c, i in zip(manifest["controls"], values, strict=True))
+
+
+@pytest.fixture(scope="session")
+def players(html_dir, server, tmp_path_factory):
+    """Every page with players, in headless Chromium with every request off 127.0.0.1 refused:
+    its first view (what the players loaded before a control is touched), then every control
+    of every player moved one step from its default with the keyboard and back."""
+    chromium = _chromium()
+    if chromium is None:
+        pytest.skip("no Chromium: the browser tests need Debian's `chromium`, or $CHROMIUM")
+    sync_api = pytest.importorskip("playwright.sync_api")
+    pages = sorted(p.relative_to(html_dir).as_posix() for p in _pages()
+                   if 'class="lb-frames"' in p.read_text("utf8"))
+    results = {}
+    with sync_api.sync_playwright() as pw:
+        context = pw.chromium.launch_persistent_context(
+            str(tmp_path_factory.mktemp("chromium-players")), executable_path=chromium,
+            headless=True, args=CHROMIUM_FLAGS, service_workers="block")
+        external, requested, errors = [], [], []
+
+        def route(r):
+            if r.request.url.startswith(server + "/"):
+                requested.append(r.request.url)
+                r.continue_()
+            elif r.request.url.startswith("data:"):
+                r.continue_()
+            else:
+                external.append(r.request.url)
+                r.abort()
+
+        context.route("**/*", route)
+        for rel in pages:
+            page = context.new_page()
+            external.clear(), requested.clear(), errors.clear()
+            page.on("pageerror", lambda e: errors.append(f"exception: {e}"))
+            page.on("console", lambda m: m.type == "error" and errors.append(f"console: {m.text}"))
+            page.goto(f"{server}/{rel}", wait_until="load")
+            page.wait_for_load_state("networkidle")
+            info = {"players": page.evaluate(PLAYERS_JS),
+                    "first_view": [u for u in requested if "/_frames/" in u], "moves": []}
+            for k, player in enumerate(info["players"]):
+                m = player["manifest"]
+                fig = page.locator("figure.lb-frames").nth(k)
+                fig.scroll_into_view_if_needed()
+                img = fig.locator("img")
+                page.wait_for_function("(img) => img.complete && img.naturalWidth > 0",
+                                       arg=img.element_handle())
+                default = page.evaluate(SIGNATURE_JS, [k, False])
+                for j, c in enumerate(m["controls"]):
+                    if len(c["values"]) < 2:
+                        continue
+                    i = c["default"] + 1 if c["default"] + 1 < len(c["values"]) else c["default"] - 1
+                    control = fig.locator("input[type=range]").nth(j)
+                    control.focus()
+                    focused = page.evaluate("(el) => document.activeElement === el",
+                                            control.element_handle())
+                    control.press("ArrowRight" if i > c["default"] else "ArrowLeft")
+                    page.wait_for_function(
+                        "([img, src]) => img.src.endsWith(src) && img.complete && img.naturalWidth > 0",
+                        arg=[img.element_handle(), f"{player['base']}/{c['files'][i]}".lstrip("./")])
+                    moved = page.evaluate(SIGNATURE_JS, [k, True])
+                    readout = control.locator("xpath=following-sibling::output").text_content()
+                    valuetext = control.get_attribute("aria-valuetext")
+                    control.press("ArrowLeft" if i > c["default"] else "ArrowRight")
+                    page.wait_for_function(
+                        "([img, src]) => img.src.endsWith(src) && img.complete",
+                        arg=[img.element_handle(),
+                             f"{player['base']}/{c['files'][c['default']]}".lstrip("./")])
+                    back = page.evaluate(SIGNATURE_JS, [k, True])
+                    values = [d["default"] for d in m["controls"]]
+                    values[j] = i
+                    info["moves"].append({
+                        "player": k, "name": m["name"], "control": c["name"], "index": i,
+                        "file": c["files"][i], "default_file": c["files"][c["default"]],
+                        "focused": focused, "moved": moved, "back": back,
+                        "default_sig": default["sig"], "readout": readout,
+                        "valuetext": valuetext, "want_alt": _alt_for(m, values),
+                        "want_valuetext": f"{c['label']} = {c['values'][i]}",
+                        "want_value": c["values"][i]})
+            info["external"], info["errors"] = list(external), list(errors)
+            results[rel] = info
+            page.close()
+        context.close()
+    return results
+
+
+def test_every_widget_has_a_player(players):
+    """Every chapter that builds a widget shows one player per widget, from stored frames."""
+    want = _chapters_with_widgets()
+    assert want, "no chapter builds a widget"
+    got = {Path(rel).stem: sorted(p["manifest"]["name"] for p in info["players"])
+           for rel, info in players.items()}
+    assert got == want, (f"players per page {got} differ from the widgets per chapter {want} "
+                         "(run `make frames`, then the book build)")
+
+
+def test_players_move_offline_and_show_the_frame_for_the_value(players, html_dir):
+    """One step of every control of every player: the image becomes the frame file of that
+    value (same bytes as recorded by make frames, same pixels as drawn), it changes on screen,
+    the readout and the alt text state the values; no request leaves 127.0.0.1."""
+    import numpy as np
+
+    bad = []
+    n_moves = 0
+    for rel, info in players.items():
+        assert not info["external"], f"{rel}: requests off 127.0.0.1: {info['external'][:3]}"
+        assert not info["errors"], f"{rel}: {info['errors'][:3]}"
+        chapter = Path(rel).stem
+        record = json.loads((FRAMES_SRC / chapter / "frames.json").read_text("utf8"))
+        moved_players = set()
+        for mv in info["moves"]:
+            n_moves += 1
+            where = f"{rel} {mv['name']} {mv['control']}={mv['want_value']}"
+            rel_file = f"{mv['name']}/{mv['file']}"
+            served = html_dir / "_frames" / chapter / rel_file
+            if not mv["moved"]["src"].endswith(f"/_frames/{chapter}/{rel_file}"):
+                bad.append(f"{where}: shows {mv['moved']['src']}, not {rel_file}")
+                continue
+            if hashlib.sha256(served.read_bytes()).hexdigest() != record["files"].get(rel_file):
+                bad.append(f"{where}: the served {rel_file} is not the file make frames recorded")
+            diff = np.abs(np.array(mv["moved"]["sig"]) - _signature(served)).max()
+            if diff > 3:
+                bad.append(f"{where}: the image drawn differs from {rel_file} (block mean off by {diff:.1f})")
+            if mv["file"] != mv["default_file"]:
+                if not mv["moved"]["changed"]:
+                    bad.append(f"{where}: the image did not change on screen")
+                else:
+                    moved_players.add(mv["player"])
+            if not mv["back"]["src"].endswith(f"/{mv['default_file']}"):
+                bad.append(f"{where}: moving back did not show the default frame")
+            if mv["moved"]["alt"] != mv["want_alt"]:
+                bad.append(f"{where}: alt text {mv['moved']['alt']!r}, want {mv['want_alt']!r}")
+            if mv["readout"].strip() != mv["want_value"] or mv["valuetext"] != mv["want_valuetext"]:
+                bad.append(f"{where}: readout {mv['readout']!r} / aria-valuetext {mv['valuetext']!r}")
+        for k in range(len(info["players"])):
+            if k not in moved_players:
+                bad.append(f"{rel}: no control of player {k} changed its image")
+    assert n_moves, "no player control was moved"
+    assert not bad, "players that do not show their frames:\n" + "\n".join(bad)
+
+
+def test_player_controls_are_keyboard_operable_with_alt_text(players):
+    """Each control is a focusable range input with a label; the image's alt text states
+    every control's value, from the first view on."""
+    bad = []
+    for rel, info in players.items():
+        for player in info["players"]:
+            m = player["manifest"]
+            if len(player["inputs"]) != len(m["controls"]):
+                bad.append(f"{rel} {m['name']}: {len(player['inputs'])} inputs for "
+                           f"{len(m['controls'])} controls")
+            for inp, c in zip(player["inputs"], m["controls"], strict=False):  # counts checked above
+                if inp["type"] != "range" or inp["tabIndex"] < 0 or inp["disabled"]:
+                    bad.append(f"{rel} {m['name']} {c['name']}: not a focusable range input {inp}")
+                if not inp["label"].startswith(c["label"]):
+                    bad.append(f"{rel} {m['name']} {c['name']}: label {inp['label']!r}")
+                if inp["valuetext"] != f"{c['label']} = {c['values'][c['default']]}":
+                    bad.append(f"{rel} {m['name']} {c['name']}: aria-valuetext {inp['valuetext']!r}")
+            want = _alt_for(m, [c["default"] for c in m["controls"]])
+            if player["alt"] != want:
+                bad.append(f"{rel} {m['name']}: first alt text {player['alt']!r}, want {want!r}")
+        for mv in info["moves"]:
+            if not mv["focused"]:
+                bad.append(f"{rel} {mv['name']} {mv['control']}: could not take the focus")
+    assert not bad, "\n".join(bad)
+
+
+def test_players_first_view_is_light(players, html_dir):
+    """Before a control is touched a page loads only each player's default frame, and its
+    players add at most 1 MB (frames fetched plus the players' HTML and script)."""
+    bad = []
+    for rel, info in players.items():
+        defaults = {f"{p['base']}/{p['manifest']['default']}".lstrip("./")
+                    for p in info["players"]}
+        extra = [u for u in info["first_view"] if not any(u.endswith(d) for d in defaults)]
+        if extra:
+            bad.append(f"{rel}: frames loaded before any control was touched: {extra[:3]}")
+        fetched = sum((html_dir / unquote(urlsplit(u).path).lstrip("/")).stat().st_size
+                      for u in set(info["first_view"]))
+        added = fetched + sum(p["html"] for p in info["players"])
+        if added > FIRST_VIEW_BUDGET:
+            bad.append(f"{rel}: players add {added / 2**20:.2f} MB to the first view")
+    assert not bad, "\n".join(bad)

@@ -1,10 +1,13 @@
-"""Precomputed frames for the static book (lossbook.frames) and their player, offline.
+"""Precomputed frames for the static book (lossbook.frames), their content keys and check
+(lossbook.frames_store), and their player (lossbook.player), offline.
 
 The frames are the widget's own figure (the draw function the notebook widget uses) for each
-control value; the player swaps them on a range input. The browser tests open the player with
-every request outside file:// blocked, move a control with the keyboard and check that the
-image changed to the frame for that value, that the frame loaded, and that the alt text and
-the control's readout state the value.
+control value; the player swaps them on a range input. The browser test here opens the player
+with every request outside file:// blocked, moves a control with the keyboard and checks that
+the image changed to the frame for that value, that the frame loaded, and that the alt text and
+the control's readout state the value (tests/test_browser.py does the same for every player of
+the built book). ``test_stored_frames_are_current`` fails when book/_frames is stale: run
+``make frames``.
 """
 import io
 import json
@@ -19,11 +22,12 @@ import pytest
 matplotlib.use("Agg")
 
 import lossbook as lb  # noqa: E402
-from lossbook.frames import frame_grid, player_html, write_frames  # noqa: E402
+from lossbook import frames_store  # noqa: E402
+from lossbook.frames import frame_grid, write_frames  # noqa: E402
+from lossbook.player import player_html  # noqa: E402
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
-BUILT = Path(os.environ.get("LOSSBOOK_HTML",
-                   Path(__file__).resolve().parents[1] / "_build" / "html"))
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def _pixels(data):
@@ -131,22 +135,95 @@ def test_player_moves_offline(population, tmp_path):
     assert not errors
 
 
-@pytest.mark.built_book
-def test_every_player_in_the_built_book_moves_offline():
-    pages = sorted(p for p in BUILT.rglob("*.html") if "lb-frames" in p.read_text())
-    if not pages:
-        pytest.skip("no built book with frames (make frames, then the book build)")
-    sync_playwright = _browser()
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM)
-        for path in pages:
-            page = browser.new_page()
-            blocked = []
-            page.route("**/*", lambda r, b=blocked: r.continue_()
-                       if r.request.url.startswith("file://")
-                       else (b.append(r.request.url), r.abort()))
-            page.goto(path.as_uri())
-            for k in range(page.locator("figure.lb-frames").count()):
-                _move_and_check(page, k, blocked)
-            page.close()
-        browser.close()
+def test_stored_frames_are_current():
+    """book/_frames holds every chapter's frames for the current library, constraints and
+    chapter code (content keys), with every file as recorded, within the 25 MB budget."""
+    problems = frames_store.stale_frames(ROOT / "book")
+    assert not problems, ("the stored frames of the static book are not current; run "
+                          "`make frames` (re-renders only the stale chapters) and commit "
+                          "book/_frames:\n" + "\n".join(problems))
+
+
+def test_every_widget_names_its_frames():
+    """Each public widget passes its own name to make_widget, the name its frames, the key's
+    widget cells and the book's player use."""
+    import inspect
+
+    names = frames_store._framed_widgets()
+    assert len(names) >= 10
+    for name in names:
+        assert f'name="{name}"' in inspect.getsource(getattr(lb, name)) or \
+            f'name="{name}"' in inspect.getsource(lb.widgets), name
+
+
+def _chapter(tmp_path, cells):
+    book = tmp_path / "book"
+    (book / "data").mkdir(parents=True, exist_ok=True)
+    nb = {"cells": [{"cell_type": t, "source": s, "metadata": {}} for t, s in cells],
+          "metadata": {}, "nbformat": 4, "nbformat_minor": 5}
+    path = book / "ch.ipynb"
+    path.write_text(json.dumps(nb))
+    return path
+
+
+def test_chapter_key_covers_what_the_frames_depend_on(tmp_path, monkeypatch):
+    before = [("code", "import lossbook as lb"), ("markdown", "Explore."),
+              ("code", "lb.population_explorer(pos_point=1.25)")]
+    after = [("markdown", "Later."), ("code", "x = 1")]
+    path = _chapter(tmp_path, before + after)
+    key = frames_store.chapter_key(path)
+    assert frames_store.widget_cells(json.loads(path.read_text())) == [(2, "population_explorer")]
+    # cells after the last widget, and markdown, change no frame
+    _chapter(tmp_path, before + [("markdown", "Changed."), ("code", "x = 2")])
+    assert frames_store.chapter_key(path) == key
+    _chapter(tmp_path, [before[0], ("markdown", "Look."), before[2]] + after)
+    assert frames_store.chapter_key(path) == key
+    # a code cell up to the widget, the chapter's data, the constraints, the library do
+    _chapter(tmp_path, [("code", "import lossbook as lb  # changed")] + before[1:] + after)
+    assert frames_store.chapter_key(path) != key
+    _chapter(tmp_path, before + after)
+    assert frames_store.chapter_key(path) == key
+    (path.parent / "data" / "ch-census.npz").write_bytes(b"data")
+    assert frames_store.chapter_key(path) not in (key, None)
+    (path.parent / "data" / "ch-census.npz").unlink()
+    (tmp_path / "constraints.txt").write_text("matplotlib==0\n")
+    assert frames_store.chapter_key(path) != key
+    (tmp_path / "constraints.txt").unlink()
+    monkeypatch.setattr(frames_store, "library_hash", lambda: "another library")
+    assert frames_store.chapter_key(path) != key
+    # a chapter without widgets has no key
+    _chapter(tmp_path, after)
+    assert frames_store.chapter_key(path) is None
+
+
+def test_library_hash_leaves_out_only_modules_that_change_no_frame():
+    import lossbook.frames as fr
+
+    src = Path(fr.__file__).parent
+    assert set(frames_store.NOT_IN_KEY) == {"player.py", "frames_store.py"}
+    assert {p.name for p in src.glob("*.py")} >= {"frames.py", "widgets.py", "player.py"}
+    assert fr.library_hash is frames_store.library_hash
+
+
+def test_stale_and_altered_frames_are_reported(tmp_path, population):
+    """A chapter whose key or files differ from its frames.json is reported, naming why."""
+    box, grid, out, m = population
+    path = _chapter(tmp_path, [("code", "lb.population_explorer()")])
+    frames_dir = path.parent / "_frames"
+    assert "no frames" in frames_store.chapter_problem(path, frames_dir)
+    chapter_dir = frames_dir / "ch"
+    shutil.copytree(out, chapter_dir / "population_explorer")
+    record = {"key": frames_store.chapter_key(path), "widgets": ["population_explorer"],
+              "files": frames_store.chapter_files(chapter_dir)}
+    (chapter_dir / frames_store.CHAPTER_FILE).write_text(json.dumps(record))
+    assert frames_store.chapter_problem(path, frames_dir) is None
+    assert frames_store.stale_frames(path.parent) == []
+    one = next(chapter_dir.glob("population_explorer/*.webp"))
+    one.write_bytes(one.read_bytes() + b"\0")
+    assert "differ" in frames_store.chapter_problem(path, frames_dir)
+    one.write_bytes(one.read_bytes()[:-1])
+    assert frames_store.chapter_problem(path, frames_dir) is None
+    _chapter(tmp_path, [("code", "import numpy"), ("code", "lb.population_explorer()")])
+    assert "stale" in frames_store.chapter_problem(path, frames_dir)
+    (frames_dir / "gone").mkdir()
+    assert any("no chapter" in p for p in frames_store.stale_frames(path.parent))
