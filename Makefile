@@ -26,7 +26,8 @@ export PYDEVD_DISABLE_FILE_VALIDATION = 1
 export LOSSBOOK_PROGRESS = 0
 
 .PHONY: setup lock chromium book lab test test-lib test-notebooks test-notebooks-blas test-book \
-        test-browser test-lab lint execute strip-widgets colab-cells stress frames bench clean
+        test-browser test-lab lint execute strip-widgets colab-cells stress frames frames-check \
+        bench clean
 
 setup: $(STAMP) chromium
 
@@ -122,13 +123,19 @@ colab-cells: setup
 stress: setup
 	PY=$(PY) LOSSBOOK_CELL_TIMEOUT=$(CELL_TIMEOUT) tools/stress.sh
 
-# make frames — the static book's widget frames (lossbook/frames.py): each chapter is run (not
-# saved) with LOSSBOOK_FRAMES set, and every widget renders its frames into book/_frames, cached
-# by content hash (an unchanged widget is not re-rendered); the book build shows them as players
-FRAMES_DIR = $(CURDIR)/book/_frames
+# make frames — the static book's widget frames (lossbook/frames.py), stored in book/_frames:
+# each chapter whose content key (lossbook/frames_store.py: the library's source,
+# constraints.txt, its code cells up to its last widget, its data files) differs from the one
+# in its frames.json is run up to its last widget with LOSSBOOK_FRAMES set (tools/frames.py);
+# a current chapter is skipped without being executed. FRAMES_JOBS=2: two chapters at a time.
+# make frames-check — render nothing; fail, naming `make frames`, if any chapter is stale
+FRAMES_JOBS ?= 1
+FRAMES_NB = $(if $(filter file,$(origin NB)),,$(NB))
 frames: setup
-	for nb in $(NB); do LOSSBOOK_FRAMES=$(FRAMES_DIR) LOSSBOOK_FRAMES_PAGE=$$(basename $$nb .ipynb) \
-		LOSSBOOK_PROGRESS=0 $(VENV)/bin/jupyter execute $$nb || exit 1; done
+	$(PY) tools/frames.py --jobs $(FRAMES_JOBS) --timeout $(CELL_TIMEOUT) $(FRAMES_NB)
+
+frames-check: setup
+	$(PY) tools/frames.py --check
 
 bench: setup
 	$(PY) benchmarks/bench_census.py
