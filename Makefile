@@ -21,7 +21,7 @@ CELL_TIMEOUT ?= 600
 # the second floating-point environment of make test: another OpenBLAS kernel, one thread
 BLAS_ENV  = OPENBLAS_CORETYPE=Nehalem OPENBLAS_NUM_THREADS=1
 NBVAL     = $(PY) -m pytest --nbval --nbval-current-env --nbval-cell-timeout=$(CELL_TIMEOUT) \
-            --nbval-sanitize-with tests/sanitize.cfg -p no:cacheprovider -p tests.nbval_timing -q
+            --nbval-sanitize-with tests/sanitize.cfg -p no:cacheprovider -p no:randomly -p tests.nbval_timing -q
 export PYDEVD_DISABLE_FILE_VALIDATION = 1
 export LOSSBOOK_PROGRESS = 0
 
@@ -73,7 +73,11 @@ NB_LAB ?= book/part1_setting.ipynb
 lab: setup
 	$(VENV)/bin/jupyter lab --ServerApp.ip=127.0.0.1 $$([ "$$(id -u)" = 0 ] && echo --allow-root) $(NB_LAB)
 
-test: test-lib test-notebooks test-notebooks-blas test-book test-browser test-lab
+# the two nbval passes run side by side (one per core; each is one Python process, mostly
+# single-threaded), each printing its report when it ends; then the build and the browser tests
+test: test-lib
+	$(MAKE) --no-print-directory -j2 --output-sync=target test-notebooks test-notebooks-blas
+	$(MAKE) --no-print-directory test-book test-browser test-lab
 
 lint: setup
 	$(VENV)/bin/ruff check lossbook tests benchmarks tools book/_ext
