@@ -7,6 +7,7 @@
 #               one chapter run in JupyterLab in Chromium (tests/test_lab.py)
 # make lab    — JupyterLab on the chapters, with MyST markup rendered (jupyterlab-myst)
 # make execute [NB=book/x.ipynb] — re-execute chapter notebooks in place (refresh stored outputs)
+# make frames [NB=...] — re-render the static book's widget frames of the stale chapters only
 PYTHON   ?= python3
 VENV     ?= .venv
 PY        = $(VENV)/bin/python
@@ -21,7 +22,7 @@ CELL_TIMEOUT ?= 600
 # the second floating-point environment of make test: another OpenBLAS kernel, one thread
 BLAS_ENV  = OPENBLAS_CORETYPE=Nehalem OPENBLAS_NUM_THREADS=1
 NBVAL     = $(PY) -m pytest --nbval --nbval-current-env --nbval-cell-timeout=$(CELL_TIMEOUT) \
-            --nbval-sanitize-with tests/sanitize.cfg -p no:cacheprovider -p tests.nbval_timing -q
+            --nbval-sanitize-with tests/sanitize.cfg -p no:cacheprovider -p no:randomly -p tests.nbval_timing -q
 export PYDEVD_DISABLE_FILE_VALIDATION = 1
 export LOSSBOOK_PROGRESS = 0
 
@@ -74,7 +75,13 @@ NB_LAB ?= book/part1_setting.ipynb
 lab: setup
 	$(VENV)/bin/jupyter lab --ServerApp.ip=127.0.0.1 $$([ "$$(id -u)" = 0 ] && echo --allow-root) $(NB_LAB)
 
-test: test-lib test-notebooks test-notebooks-blas test-book test-browser test-lab
+# first (seconds) a check that the stored widget frames are current (make frames-check: fails,
+# naming `make frames`, when the library or a chapter changed since they were rendered); the
+# two nbval passes run side by side (one per core; each is one Python process, mostly
+# single-threaded), each printing its report when it ends; then the build and the browser tests
+test: frames-check test-lib
+	$(MAKE) --no-print-directory -j2 --output-sync=target test-notebooks test-notebooks-blas
+	$(MAKE) --no-print-directory test-book test-browser test-lab
 
 lint: setup
 	$(VENV)/bin/ruff check lossbook tests benchmarks tools book/_ext

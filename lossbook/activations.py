@@ -79,6 +79,10 @@ class Activation:
     #: σ ≡ 0 exactly on z < dead_below (None if there is no such exactly flat region): a unit
     #: whose pre-activation is below it on every sample is dead, locally constant
     dead_below: float = None
+    #: σ(z) = z exactly on z > linear_above (None if no such piece; ELU: 0): a unit whose
+    #: pre-activations are all above it is locally linear, which the output-fibre invariance
+    #: of the certifier uses like a homogeneous unit
+    linear_above: float = None
 
     def __call__(self, z):
         return self.fn(z)
@@ -127,7 +131,7 @@ def elu(alpha=1.0):
     # exp only of the non-positive part, so large positive z cannot overflow
     fn = lambda z: np.where(z >= 0, z, alpha * (np.exp(np.minimum(z, 0.0)) - 1.0))  # noqa: E731
     return Activation(f"elu({alpha:g})", fn, ("leaky_relu",), increasing=True,
-                      formula=f"z if z >= 0 else {alpha:g}(e^z - 1)", kinks=(0.0,))
+                      formula=f"z if z >= 0 else {alpha:g}(e^z - 1)", kinks=(0.0,), linear_above=0.0)
 
 
 def linear():

@@ -21,7 +21,8 @@ constant. The library knows these curves:
 (iv)  the quadratic single layer a0 + Σ a_j (w_jᵀx)²: the fibre of (a, W) ↦ Σ a_j w_j w_jᵀ;
 (v)   an exponential neuron a·e^(wᵀx + b) without regulariser: (a, b) ↦ (a e^−t, b + t);
 (vi)  for a piecewise-polynomial network without regulariser (every unit ReLU, leaky ReLU,
-      linear, quadratic or z^q; :attr:`Activation.homogeneity` set) at a smooth point: L
+      linear, quadratic or z^q, :attr:`Activation.homogeneity` set; or an ELU with every
+      pre-activation on its linear piece, ``Activation.linear_above``) at a smooth point: L
       depends on θ, near θ, only through the outputs f_A on the *active* samples (a sample
       strictly inside the loss's flat region z < −z0 has ℓ ≡ 0 nearby). Where the Jacobian
       of θ ↦ f_A has constant rank near θ (checked at a nearby random point), the fibre
@@ -31,6 +32,16 @@ constant. The library knows these curves:
       the outputs' trade-off of two additive output biases (f_S + f_D).
 
 (vii) a unit whose outgoing weights are all exactly 0: its incoming weights have no effect.
+
+(ii) for a unit whose output is exactly 0 (pre-activations exactly 0, σ(0) = 0) and (vii) are
+*strata*, not symmetries: L is constant on the set {outgoing = 0} (or {incoming = 0}), but off
+θ the loss may depend on the coordinates normal to it at higher order than the Hessian sees
+(an exponential neuron a·e^(wᵀx) at a = 0: ∂L/∂a ∝ Σλᵢyᵢe^(wᵀxᵢ) vanishes at w = 0 and grows
+like |w|^p). For a unit that is linear on each piece (homogeneity 1: ReLU, leaky ReLU,
+linear) the normal gradient is affine along the stratum and its slope is a Hessian entry, so
+the Hessian test decides; for any other unit the stratum is recorded (``Invariances.strata``)
+and :func:`lossbook.certify` certifies the point only after checking, at points of the stratum
+near θ, that no descent starts there (``stratum_descent``).
 
 Units whose coordinates enter the model's regulariser (``Unit.penalised``) give no
 rescaling or dead-unit tangent (nor (vii) if an incoming weight is penalised).
@@ -54,6 +65,7 @@ class Invariances:
     def __init__(self, n_params):
         self.n_params = check_int(n_params, "n_params", minimum=0)
         self._rows, self._kinds, self._counts = [], [], {}
+        self.strata = []  # (kind, unit label, flat indices along which L is constant)
 
     def add(self, kind, indices, values, *, count=True):
         v = onp.zeros(self.n_params)
@@ -135,6 +147,10 @@ def _invariance_tangents(objective, theta, *, units=None, gradient=None, hessian
         act = u.activation
         if onp.all(theta[u.outgoing] == 0) and not onp.isin(u.incoming, u.penalised).any():
             inv.add_basis("unit with zero outgoing weights", u.incoming)
+            dead = act.dead_below is not None and onp.all(pre < act.dead_below)
+            if not dead and not _piecewise_linear(act):
+                inv.strata.append(("unit with zero outgoing weights", u.label,
+                                   onp.asarray(u.incoming, dtype=int)))
         if not u.free:
             continue
         if act.dead_below is not None and onp.all(pre < act.dead_below):
@@ -152,8 +168,13 @@ def _invariance_tangents(objective, theta, *, units=None, gradient=None, hessian
             if u.free and u.activation.dead_below is not None and onp.all(
                     onp.asarray(u.pre) < u.activation.dead_below):
                 covered[u.incoming] = covered[u.outgoing] = True
-        for i in _locally_constant(objective, theta, gradient, hessian, units, covered):
+        const = _locally_constant(objective, theta, gradient, hessian, units, covered)
+        for i in const:
             inv.add_basis("coordinate without effect", [i])
+        for u in units:  # outgoing weights of a unit whose output is exactly 0: a stratum
+            idx = onp.intersect1d(const, u.outgoing)
+            if idx.size and u.activation.dead_below is None and not _piecewise_linear(u.activation):
+                inv.strata.append(("unit with output exactly 0", u.label, idx))
     if fibre is not None and fibre.shape[1]:
         base = inv.tangents
         r0 = _rank(base)
@@ -165,6 +186,11 @@ def _invariance_tangents(objective, theta, *, units=None, gradient=None, hessian
     return inv
 
 
+def _piecewise_linear(act):
+    """True for an activation that is linear on each piece (ReLU, leaky ReLU, linear)."""
+    return act.homogeneity is not None and float(act.homogeneity) == 1.0
+
+
 def _rank(T):
     if T.shape[0] == 0:
         return 0
@@ -174,8 +200,21 @@ def _rank(T):
 
 
 def _polynomial(model, units):
-    return (model.has_unit_hooks and not model.penalised
-            and all(u.activation.homogeneity is not None for u in units))
+    """Per point (shape (K,)): is the network piecewise polynomial near θ? Every unit
+    homogeneous (ReLU, leaky ReLU, linear, quadratic, z^q), or on its linear piece on every
+    sample (an ELU with every pre-activation > 0: there it is the identity)."""
+    if not model.has_unit_hooks or model.penalised:
+        return False
+    ok = True
+    for u in units:
+        act = u.activation
+        if act.homogeneity is not None:
+            continue
+        if act.linear_above is None:
+            return False
+        pre = onp.asarray(u.pre, dtype=float)
+        ok = ok & onp.all(pre > act.linear_above, axis=-1)
+    return ok
 
 
 def output_fibres(objective, thetas, units, outputs, *, kink_tol=1e-9, random_state=0):
@@ -188,7 +227,8 @@ def output_fibres(objective, thetas, units, outputs, *, kink_tol=1e-9, random_st
     from autograd import make_vjp
 
     K, P = thetas.shape
-    if not _polynomial(objective.model, units):
+    poly = onp.broadcast_to(_polynomial(objective.model, units), (K,))
+    if not poly.any():
         return [None] * K
     loss, y, X = objective.loss, objective.y, objective.X
     z = -y * outputs
@@ -214,6 +254,9 @@ def output_fibres(objective, thetas, units, outputs, *, kink_tol=1e-9, random_st
     out = []
     for k in range(K):
         A = active[k]
+        if not poly[k]:
+            out.append(None)
+            continue
         if not A.any():
             out.append(onp.eye(P))
             continue

@@ -539,6 +539,63 @@ def _at(units, k):
 _PROBE_KINDS = ("a random probe", "the lowest eigendirection", "the unexplained flat space")
 
 
+def _stratum_descent(objective, theta, L0, strata, rng, *, tol, radii=(0.05, 0.02), n_dirs=4,
+                     max_dist=0.1):
+    """Look for a descent that starts on a flat stratum of θ (``Invariances.strata``).
+
+    L is constant on each stratum, so a point θ' of it near θ that is not a local minimum
+    (∇L(θ') ≠ 0, or negative curvature there) puts lower points arbitrarily close to θ' and
+    hence within |θ' − θ| + step of θ. For each stratum: θ' = θ + r·u for r in ``radii`` and
+    ``n_dirs`` seeded unit vectors u in its coordinates; at each θ', steps along −∇L(θ') (a
+    Newton-length step and a grid of lengths) and along ± the lowest Hessian eigenvector. A
+    step counts when L drops below L(θ) by more than ``tol`` within ``max_dist`` of θ.
+
+    Returns ``(decrease, direction, distance, what, stationary)``: the best decrease (< 0) or
+    None; the unit vector from θ to that point and its distance; a phrase naming the stratum;
+    and whether every θ' was stationary to first and second order (|∇L| tiny, no negative
+    curvature): the evidence that certification may rest on.
+    """
+    best = (None, None, None, "")
+    stationary = True
+    for kind, label, idx in strata:
+        U = rng.standard_normal((n_dirs, len(idx)))
+        U /= onp.linalg.norm(U, axis=1, keepdims=True)
+        pts = onp.repeat(theta[None], n_dirs * len(radii), axis=0)
+        for i, r in enumerate(radii):
+            pts[i * n_dirs:(i + 1) * n_dirs][:, idx] += r * U
+        with onp.errstate(over="ignore", invalid="ignore"):
+            Lp, Gp = objective.value_and_gradient(pts)
+            Hp = objective.hessian(pts)
+        Lp, Gp = onp.atleast_1d(onp.asarray(Lp, dtype=float)), onp.atleast_2d(Gp)
+        same = onp.isfinite(Lp) & (onp.abs(Lp - L0) <= 1e-12 * max(1.0, abs(L0)))
+        lam, V = onp.linalg.eigh(Hp)
+        gscale = 1e-9 * max(1.0, float(onp.max(onp.abs(Hp))))
+        cand = []
+        for j in onp.flatnonzero(same):
+            g = Gp[j]
+            gn = float(onp.linalg.norm(g))
+            if gn > gscale:
+                stationary = False
+                curv = float(g @ Hp[j] @ g) / gn ** 2
+                steps = [gn / curv] if curv > 0 else []
+                steps += [1e-2, 1e-3, 1e-4, 1e-5]
+                cand += [pts[j] - t * g / gn for t in steps]
+            if lam[j, 0] < -1e-9 * max(1.0, abs(float(lam[j, -1]))):
+                stationary = False
+                cand += [pts[j] + sg * t * V[j][:, 0] for sg in (1, -1) for t in (1e-2, 1e-3)]
+        if not cand:
+            continue
+        cand = onp.array(cand)
+        dist = onp.linalg.norm(cand - theta, axis=1)
+        with onp.errstate(over="ignore", invalid="ignore"):
+            diff = onp.asarray(objective.value(cand), dtype=float) - L0
+        diff = onp.where(onp.isfinite(diff) & (dist <= max_dist), diff, onp.inf)
+        i = int(onp.argmin(diff))
+        if diff[i] < -tol and (best[0] is None or diff[i] < best[0]):
+            best = (float(diff[i]), (cand[i] - theta) / dist[i], float(dist[i]), f"{kind} ({label})")
+    return best + (stationary,)
+
+
 @one_blas_thread
 def certify_batch(objective, thetas, *, grad_tol=1e-6, eig_tol=1e-6, radii=(1e-1, 1e-2, 1e-3),
                   n_probes=200, probe_tol=1e-12, random_state=0, max_elements=4_000_000,
@@ -611,6 +668,7 @@ def certify_batch(objective, thetas, *, grad_tol=1e-6, eig_tol=1e-6, radii=(1e-1
     err = _error(F, objective.y)
     U = _unit_sphere(rng, (n_probes, P))
     u0 = rng.standard_normal(P)  # the fixed vector behind the canonical lowest direction
+    stratum_seed = int(rng.integers(2 ** 63))  # the same stratum probes for every point
     index = objective.unflatten(onp.arange(P))
     units = objective.model.hidden_units(objective.unflatten(thetas), objective.X, index)
     kinks = _kinks(objective, units, F, kink_tol)
@@ -675,7 +733,8 @@ def certify_batch(objective, thetas, *, grad_tol=1e-6, eig_tol=1e-6, radii=(1e-1
             verdict = "certified local min"
             reason = "the loss attains the data's lower bound: a global minimum"
             if err[k] > 0:
-                reason += " (training error forced by contradicting labels)"
+                reason += (" (training error forced by contradicting labels)" if lower_bound is None
+                           else " (so its training error is forced)")
         elif not smooth:
             if escape is not None:
                 verdict, reason = "refuted", f"a descent beyond 1e-6·max(1, |L|) found by {how}"
@@ -706,6 +765,18 @@ def certify_batch(objective, thetas, *, grad_tol=1e-6, eig_tol=1e-6, radii=(1e-1
                 reason = "strict modulo symmetries: curvature > margin off the invariance directions"
             else:
                 verdict, reason = "certified local min", "strict: every eigenvalue > margin"
+            if inv.strata:  # flat strata are not symmetries: a descent may start beside θ
+                d, e_dir, dist, what, stationary = _stratum_descent(
+                    objective, theta, float(L0[k]), inv.strata, onp.random.default_rng(stratum_seed),
+                    tol=probe_tol * max(1.0, abs(float(L0[k]))))
+                if d is not None:
+                    verdict, escape, decrease = "refuted", e_dir, d
+                    reason = (f"a descent found beside the flat stratum of a {what}: L is "
+                              f"unchanged along it and falls by {-d:.1e} within {dist:.2g}")
+                elif not stationary and verdict == "certified local min":
+                    verdict = "undecided"
+                    reason = (f"on the flat stratum of a {inv.strata[0][0]} ({inv.strata[0][1]}) "
+                              "nearby points are not stationary, but no descent was resolved")
         certs.append(Certificate(
             loss=float(L0[k]), grad_norm=float(gnorm[k]), eigenvalues=lam, probe=probe,
             n_probes=len(dirs), training_error=float(err[k]), verdict=verdict,

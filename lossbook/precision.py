@@ -123,6 +123,16 @@ def _loss_value(a0, a, W, X, y, sigma, ell, reduction, mp, unit=None, s=None):
     return total / len(y) if reduction == "mean" else total
 
 
+def _check_problem(params, X, y, activation, loss):
+    """The checked single layer (a0, a, W), data (X, y) and exact activation and loss."""
+    a0, a, W = _check_single_layer(params)
+    X, y = check_Xy(X, y)
+    if X.shape[1] != W.shape[0]:
+        raise ValueError(f"X: expected {W.shape[0]} features (the rows of W), got {X.shape[1]}")
+    activation, loss = _resolve(activation, loss)
+    return a0, a, W, X, y, activation, loss
+
+
 def precise_loss(params, X, y, *, activation, loss, dps=50, reduction="mean"):
     """The empirical loss of a single layer f_S(x) = a₀ + Σⱼ aⱼ σ(wⱼᵀx) in ``dps`` digits.
 
@@ -133,11 +143,7 @@ def precise_loss(params, X, y, *, activation, loss, dps=50, reduction="mean"):
     Returns an ``mpmath.mpf``.
     """
     mp = _mp()
-    a0, a, W = _check_single_layer(params)
-    X, y = check_Xy(X, y)
-    if X.shape[1] != W.shape[0]:
-        raise ValueError(f"X: expected {W.shape[0]} features (the rows of W), got {X.shape[1]}")
-    activation, loss = _resolve(activation, loss)
+    a0, a, W, X, y, activation, loss = _check_problem(params, X, y, activation, loss)
     dps = check_int(dps, "dps", minimum=16)
     _check_reduction(reduction)
     with mp.workdps(dps):
@@ -202,11 +208,7 @@ def unit_rescaling(params, X, y, *, unit, activation, loss, scales=(1 + 1e-9, 1 
     the change is of size e^(−|wⱼᵀxᵢ|). Returns a :class:`RescalingCheck`.
     """
     mp = _mp()
-    a0, a, W = _check_single_layer(params)
-    X, y = check_Xy(X, y)
-    if X.shape[1] != W.shape[0]:
-        raise ValueError(f"X: expected {W.shape[0]} features (the rows of W), got {X.shape[1]}")
-    activation, loss = _resolve(activation, loss)
+    a0, a, W, X, y, activation, loss = _check_problem(params, X, y, activation, loss)
     unit = check_int(unit, "unit", minimum=0)
     if unit >= a.shape[0]:
         raise ValueError(f"unit: expected an index below the width M = {a.shape[0]}, got {unit}")

@@ -7,10 +7,10 @@ is what the page shows. A function or class needs its own docstring; a data cons
 """
 import inspect
 import os
-import sys
 from pathlib import Path
 
 import pytest
+from _bookext import import_book_ext
 
 import lossbook
 
@@ -20,13 +20,7 @@ HTML = Path(os.environ.get("LOSSBOOK_HTML", ROOT / "_build" / "html")).resolve()
 
 @pytest.fixture(scope="module")
 def api_ext():
-    pytest.importorskip("sphinx")
-    sys.path.insert(0, str(ROOT / "book" / "_ext"))
-    try:
-        import lossbook_api
-    finally:
-        sys.path.remove(str(ROOT / "book" / "_ext"))
-    return lossbook_api
+    return import_book_ext("lossbook_api", requires="sphinx")
 
 
 def _own_doc(name, obj):

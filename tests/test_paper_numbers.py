@@ -12,6 +12,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from _bookext import import_book_ext
 
 ROOT = Path(__file__).resolve().parents[1]
 HTML = Path(os.environ.get("LOSSBOOK_HTML", ROOT / "_build" / "html")).resolve()
@@ -20,13 +21,7 @@ BOX = re.compile(r"^(`{3,}|:{3,})\{prf:(\w+)\}([^\n]*)\n((?::[\w-]+:[^\n]*\n)*)"
 
 @pytest.fixture(scope="module")
 def ext():
-    pytest.importorskip("sphinx_proof")
-    sys.path.insert(0, str(ROOT / "book" / "_ext"))
-    try:
-        import lossbook_papers
-    finally:
-        sys.path.remove(str(ROOT / "book" / "_ext"))
-    return lossbook_papers
+    return import_book_ext("lossbook_papers", requires="sphinx_proof")
 
 
 def _boxes():

@@ -272,3 +272,63 @@ def test_exponential_orbit_and_identity_shortcut_tangents_are_exact():
     f0 = obj.outputs(theta)
     for t in inv.tangents:
         np.testing.assert_allclose(obj.outputs(theta + 0.3 * t), f0, rtol=1e-12, atol=1e-12)
+
+
+def _dead_exponential_point(p_degree):
+    """ni-prop-3's dead point: a dead ReLU net plus a·exp(wᵀx + b) at a = w = b = 0, on data
+    that a polynomial of degree p separates (and no lower degree)."""
+    loss = lb.get_loss("neurips_hinge", p=3)
+    if p_degree == 2:
+        X, y = np.array([[0.0], [1.0], [2.0]]), np.array([-1.0, 1.0, -1.0])
+    else:
+        X, y = lb.make_binomial_alternating_data(p_degree)
+    model, point = lb.exponential_dead_point(X, y, loss, hidden=(3,), lam=1.0)
+    return lb.Objective(model, loss, X, y, reduction="sum"), point
+
+
+@pytest.mark.parametrize("p_degree", [2, 3])
+def test_flat_stratum_of_a_switched_off_neuron_is_searched_not_trusted(p_degree):
+    # every second-order test passes (critical, Hessian >= -margin, no sphere probe descends) ...
+    obj, point = _dead_exponential_point(p_degree)
+    cert = lb.certify(obj, point, n_probes=100)
+    assert cert.grad_norm <= cert.grad_tol and cert.min_eig >= -cert.margin
+    assert all(d >= 0 for d in cert.probe.values())
+    # ... but a = 0 makes (w, b) a flat stratum, not a symmetry: moving w leaves L unchanged and
+    # then a step in a descends (the loss falls like |t|^(2p) along w = t, a ∝ t^p)
+    assert cert.verdict == "refuted" and "flat stratum" in cert.reason
+    theta = obj.flatten(point)
+    dist = 0.1
+    lower = theta + dist * cert.escape_direction
+    assert cert.escape_decrease < 0
+    # the escape point is within 0.1 and really lower (the recorded decrease is at that point)
+    steps = np.linspace(0, dist, 201)[1:]
+    values = obj.value(theta + steps[:, None] * cert.escape_direction)
+    assert float(np.min(values)) < float(obj.value(theta)) or float(obj.value(lower)) < float(obj.value(theta))
+
+
+def test_stratum_of_critical_points_stays_certified():
+    # a linear extra neuron (monomial of degree 1) switched off at the best constant of symmetric
+    # data: L is constant on a = 0 and every point of that stratum is critical (the best affine
+    # fit is the constant), so the point is a genuine local minimum and stays certified
+    loss = lb.get_loss("neurips_hinge", p=3)
+    X = np.array([[-1.0], [0.0], [1.0]])
+    y = np.array([1.0, -1.0, 1.0])
+    plain, params = lb.dead_relu_point(X, y, loss, hidden=(2,), kappa=1.0)
+    model = lb.add_monomial_neuron(plain, degree=1, lam=1.0)
+    obj = lb.Objective(model, loss, X, y, reduction="sum")
+    point = {"net": params, "a": np.array(0.0), "w": np.array([1.0]), "b": np.array(0.0)}
+    cert = lb.certify(obj, point, n_probes=100)
+    assert cert.verdict == "certified local min" and cert.training_error > 0
+
+
+def test_global_reason_names_the_source_of_the_bound():
+    # a bound handed in by the caller is not "contradicting labels"
+    X = np.array([[0.0], [0.0], [1.0]])
+    y = np.array([1.0, -1.0, 1.0])
+    obj = lb.Objective(lb.single_layer(1, 1, "softplus"), "logistic", X, y)
+    auto = lb.loss_lower_bound("logistic", X, y)
+    theta, _ = lb.find_critical_point(obj, obj.model.init(0))
+    for given, phrase in ((None, "contradicting labels"), (auto, "training error is forced")):
+        cert = lb.certify(obj, theta, lower_bound=given, n_probes=20)
+        if cert.is_global and cert.training_error > 0:
+            assert phrase in cert.reason

@@ -23,6 +23,7 @@ beside the first instead of overwriting it. ``sha256`` is the hash of the notebo
 run saw: the build compares it with the notebook it renders, so the status page says when a
 chapter has changed since its last run.
 """
+import fcntl
 import hashlib
 import json
 import os
@@ -88,13 +89,21 @@ def load(path=None):
 
 
 def update(runs, path=None):
-    """Merge ``{notebook (relative to the repository): {label: run}}`` into the record."""
+    """Merge ``{notebook (relative to the repository): {label: run}}`` into the record.
+
+    Read, merge and write happen under an exclusive lock (a ``.lock`` file beside the record),
+    so the two nbval passes of ``make test``, which run at the same time, do not overwrite
+    each other's entries."""
     path = Path(path or record_path())
-    record = load(path)
-    for nb, by_label in runs.items():
-        record.setdefault(nb, {}).update(by_label)
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(record, indent=1, sort_keys=True) + "\n", "utf8")
+    with open(path.with_name(path.name + ".lock"), "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        record = load(path)
+        for nb, by_label in runs.items():
+            record.setdefault(nb, {}).update(by_label)
+        tmp = path.with_name(path.name + ".tmp")
+        tmp.write_text(json.dumps(record, indent=1, sort_keys=True) + "\n", "utf8")
+        os.replace(tmp, path)
     return record
 
 
