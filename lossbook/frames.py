@@ -107,8 +107,11 @@ def _webp(png, quality=WEBP_QUALITY):
 def write_frames(box, directory, name, *, grid=None, title=None):
     """Render ``box``'s frames into ``directory`` (made if needed) unless they are up to date.
 
-    ``grid``: control name → values (default :func:`frame_grid`). Returns the manifest (a dict,
-    also written as ``manifest.json``) with ``"rendered"``: False when the cache was used.
+    ``grid``: control name → values (default :func:`frame_grid`). A frame identical to one
+    already written is stored once; a control none of whose values changes the figure (with
+    the others at their defaults) is left out of ``controls`` and listed in ``inert``. Returns
+    the manifest (a dict, also written as ``manifest.json``) with ``"rendered"``: False when
+    the cache was used.
     """
     import time
 
@@ -131,18 +134,25 @@ def write_frames(box, directory, name, *, grid=None, title=None):
     for stale in directory.glob("*.webp"):
         stale.unlink()
     default_file = "default.webp"
-    (directory / default_file).write_bytes(_webp(default_png))
-    controls = []
+    data = _webp(default_png)
+    (directory / default_file).write_bytes(data)
+    written = {hashlib.sha256(data).digest(): default_file}  # a frame already stored is reused
+    controls, inert = [], []
     for cname, values in grid.items():
         files = []
         for i, value in enumerate(values):
             if value == box.defaults[cname]:
                 files.append(default_file)
                 continue
-            png = box.png(**{**box.defaults, cname: value})
-            fname = f"{re.sub(r'[^A-Za-z0-9]+', '_', cname)}-{i:02d}.webp"
-            (directory / fname).write_bytes(_webp(png))
-            files.append(fname)
+            data = _webp(box.png(**{**box.defaults, cname: value}))
+            digest = hashlib.sha256(data).digest()
+            if digest not in written:
+                written[digest] = f"{re.sub(r'[^A-Za-z0-9]+', '_', cname)}-{i:02d}.webp"
+                (directory / written[digest]).write_bytes(data)
+            files.append(written[digest])
+        if set(files) == {default_file}:  # changes nothing at the other controls' defaults
+            inert.append(cname)
+            continue
         control = box.controls[cname]
         controls.append({"name": cname, "label": getattr(control, "description", "") or cname,
                          "values": [_label(v) for v in values], "files": files,
@@ -152,7 +162,7 @@ def write_frames(box, directory, name, *, grid=None, title=None):
 
     width, height = Image.open(directory / default_file).size
     manifest = {"name": name, "title": title or name, "key": key, "default": default_file,
-                "width": width, "height": height, "controls": controls,
+                "width": width, "height": height, "controls": controls, "inert": inert,
                 "frames": len({f for c in controls for f in c["files"]}),
                 "bytes": sum(p.stat().st_size for p in directory.glob("*.webp")),
                 "seconds": round(time.perf_counter() - start, 1)}
