@@ -227,3 +227,15 @@ def test_stale_and_altered_frames_are_reported(tmp_path, population):
     assert "stale" in frames_store.chapter_problem(path, frames_dir)
     (frames_dir / "gone").mkdir()
     assert any("no chapter" in p for p in frames_store.stale_frames(path.parent))
+
+
+def test_identical_frames_stored_once_and_inert_controls_left_out(tmp_path):
+    """At the default neuron (softplus) the Leaky-ReLU slope changes nothing: its frames are the
+    default view, stored once, and the control is listed as inert instead of offered."""
+    box = lb.neuron_loss_explorer()
+    grid = {"p": [1, 2, 3], "slope": [0.1, 0.3, 0.5]}
+    m = write_frames(box, tmp_path / "w", "neuron_loss_explorer", grid=grid)
+    assert [c["name"] for c in m["controls"]] == ["p"] and m["inert"] == ["slope"]
+    assert m["frames"] == 3 == len(list((tmp_path / "w").glob("*.webp")))
+    shas = {frames_store._sha256(p) for p in (tmp_path / "w").glob("*.webp")}
+    assert len(shas) == 3  # no file is stored twice
