@@ -332,3 +332,26 @@ def test_global_reason_names_the_source_of_the_bound():
         cert = lb.certify(obj, theta, lower_bound=given, n_probes=20)
         if cert.is_global and cert.training_error > 0:
             assert phrase in cert.reason
+
+
+def test_elu_on_its_linear_piece_is_explained_by_the_output_fibre():
+    # icml-prop-3 with ELU: every pre-activation > 0, where ELU is the identity; ELU has no
+    # rescaling symmetry, but the network is locally polynomial, so the output fibre applies
+    X, y = lb.make_shared_coordinate_data(16, random_state=0)
+    M = int(lb.check_assumptions(X, y).thm1_neurons)
+    loss = lb.get_loss("polynomial_hinge", p=6)
+    model, params = lb.linear_region_point(X, y, loss, n_neurons=M, activation="elu")
+    obj = lb.Objective(model, loss, X, y)
+    cert = lb.certify(obj, params, n_probes=20)
+    assert cert.smooth and cert.verdict == "certified local min" and cert.training_error > 0
+    assert cert.n_unexplained == 0 and any(i.startswith("output fibre") for i in cert.invariances)
+    assert not any("rescaling" in i for i in cert.invariances)
+    # off the linear piece the fibre does not apply: push one unit's pre-activations below 0
+    theta = obj.flatten(params).copy()
+    units = model.hidden_units(params, X, obj.unflatten(np.arange(obj.n_params)))
+    from lossbook.invariances import _polynomial
+    assert bool(np.all(_polynomial(model, units)))
+    u = units[0]
+    theta[u.incoming] = -theta[u.incoming]
+    moved = model.hidden_units(obj.unflatten(theta), X, obj.unflatten(np.arange(obj.n_params)))
+    assert not bool(np.all(_polynomial(model, moved)))
