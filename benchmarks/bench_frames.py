@@ -6,9 +6,10 @@ Reads every chapter's ``book/_frames/<chapter>/frames.json`` and widget manifest
 ``$LOSSBOOK_HTML``) on 127.0.0.1 and opens each page with a player in headless Chromium with
 every other request refused. For every control of every player it times, MOVES times in a row,
 a key press (ArrowRight, ArrowLeft at the end of the range) -> the new frame decoded and
-painted (the next animation frame): the first move of each control right after the page's
-load ("cold": its frames are fetched on the focus that precedes the key press), the others
-"warm". Also the bytes each page's players load before a control is touched. Prints a table
+painted (the next animation frame): the first move of each control ("first": the figure
+scrolled into view, which fetches each control's neighbouring frames; the control's other
+frames are fetched on the focus that precedes the key press), and the next ones ("next").
+Also the bytes of frames each page loads before a control is touched (players in view). Prints a table
 and the machine load; no assertion.
 Run: python benchmarks/bench_frames.py [MOVES]
 """
@@ -68,7 +69,7 @@ def stored():
 
 
 def latencies(origin, page_rel, moves):
-    """{widget: {"cold": [ms], "warm": [ms]}} and the bytes of frames loaded on first view."""
+    """{widget: {"first": [ms], "next": [ms]}} and the bytes of frames loaded on first view."""
     from playwright.sync_api import sync_playwright
 
     out, first = {}, []
@@ -80,12 +81,15 @@ def latencies(origin, page_rel, moves):
         page.route("**/*", lambda r: (seen.append(r.request.url), r.continue_())
                    if r.request.url.startswith(origin) else r.abort())
         page.goto(f"{origin}/{page_rel}", wait_until="load")
-        page.wait_for_load_state("networkidle")
-        first = [u for u in seen if "/_frames/" in u]
         figs = page.evaluate("() => [...document.querySelectorAll('figure.lb-frames')]"
                              ".map(f => JSON.parse(f.dataset.manifest))")
+        for f in range(len(figs)):  # the reader scrolls to the figure (no control touched)
+            page.locator("figure.lb-frames").nth(f).scroll_into_view_if_needed()
+            page.wait_for_timeout(200)
+        page.wait_for_timeout(1000)
+        first = [u for u in seen if "/_frames/" in u]
         for f, m in enumerate(figs):
-            times = {"cold": [], "warm": []}
+            times = {"first": [], "next": []}
             page.locator("figure.lb-frames").nth(f).scroll_into_view_if_needed()
             for c, control in enumerate(m["controls"]):
                 if len(control["values"]) < 2:
@@ -99,7 +103,7 @@ def latencies(origin, page_rel, moves):
                     ms = page.evaluate("Promise.race([window.__move, new Promise((r) => "
                                        "setTimeout(() => r(null), 30000))])")
                     if ms is not None and ms >= 0:  # None: the same file (e.g. the default)
-                        times["cold" if n == 0 else "warm"].append(ms)
+                        times["first" if n == 0 else "next"].append(ms)
             out[m["name"]] = times
         browser.close()
     return out, sum((HTML / u.split(origin + "/", 1)[1]).stat().st_size for u in set(first))
@@ -129,8 +133,8 @@ def main(moves=6):
     httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     threading.Thread(target=httpd.serve_forever, daemon=True).start()
     origin = f"http://127.0.0.1:{httpd.server_address[1]}"
-    print(f"{'player move (built book, offline)':<40} {'cold p50':>8} {'warm p50':>8} "
-          f"{'warm p95':>8} {'max':>6} {'moves':>5} {'first view KB':>13}")
+    print(f"{'player move (built book, offline)':<44} {'first p50':>9} {'next p50':>8} "
+          f"{'next p95':>8} {'max':>6} {'moves':>5} {'first view KB':>13}")
     every = []
     for chapter in chapters:
         page = f"book/{chapter}.html"
@@ -139,14 +143,14 @@ def main(moves=6):
             continue
         lat, first = latencies(origin, page, moves)
         for name, t in lat.items():
-            allt = t["cold"] + t["warm"]
+            allt = t["first"] + t["next"]
             every += allt
             if not allt:
                 continue
-            cold = np.median(t["cold"]) if t["cold"] else float("nan")
-            warm50, warm95 = (np.percentile(t["warm"], [50, 95]) if t["warm"]
+            cold = np.median(t["first"]) if t["first"] else float("nan")
+            warm50, warm95 = (np.percentile(t["next"], [50, 95]) if t["next"]
                               else (float("nan"),) * 2)
-            print(f"{chapter + ' ' + name:<40} {cold:8.0f} {warm50:8.0f} {warm95:8.0f} "
+            print(f"{chapter + ' ' + name:<44} {cold:9.0f} {warm50:8.0f} {warm95:8.0f} "
                   f"{max(allt):6.0f} {len(allt):5d} {first / 1024:13.0f}")
             sys.stdout.flush()
     httpd.shutdown()

@@ -16,8 +16,9 @@ that hides the overflow or by the window's edge.
 Without a browser: no page loads a script or stylesheet from an http(s) URL.
 
 The widgets' static players (issue 15; ``lossbook.player``, frames from ``make frames``): every
-chapter that builds a widget shows a player for it; on its first view a page loads only each
-player's default frame and its players add at most 1 MB; every control is a focusable,
+chapter that builds a widget shows a player for it; on its first view (players scrolled into
+view, no control touched) a page loads only each player's default frame and each control's
+two neighbouring frames, and its players add at most 1 MB; every control is a focusable,
 labelled range input, and one step of each, by the keyboard with the network blocked, shows
 the frame file of that value (the bytes ``make frames`` recorded, the pixels drawn on screen),
 changes the image, and states the values in the readout, ``aria-valuetext`` and the alt text.
@@ -606,9 +607,14 @@ def players(html_dir, server, tmp_path_factory):
             page.on("pageerror", lambda e: errors.append(f"exception: {e}"))
             page.on("console", lambda m: m.type == "error" and errors.append(f"console: {m.text}"))
             page.goto(f"{server}/{rel}", wait_until="load")
-            page.wait_for_load_state("networkidle")
-            info = {"players": page.evaluate(PLAYERS_JS),
-                    "first_view": [u for u in requested if "/_frames/" in u], "moves": []}
+            info = {"players": page.evaluate(PLAYERS_JS), "moves": []}
+            # the first view: every player scrolled into view, no control touched; what it
+            # fetched in the next second (the frames are local files of a few KB)
+            for k in range(len(info["players"])):
+                page.locator("figure.lb-frames").nth(k).scroll_into_view_if_needed()
+                page.wait_for_timeout(200)
+            page.wait_for_timeout(1000)
+            info["first_view"] = [u for u in requested if "/_frames/" in u]
             for k, player in enumerate(info["players"]):
                 m = player["manifest"]
                 fig = page.locator("figure.lb-frames").nth(k)
@@ -737,15 +743,23 @@ def test_player_controls_are_keyboard_operable_with_alt_text(players):
 
 
 def test_players_first_view_is_light(players, html_dir):
-    """Before a control is touched a page loads only each player's default frame, and its
-    players add at most 1 MB (frames fetched plus the players' HTML and script)."""
+    """Before a control is touched (every player scrolled into view) a page loads only each
+    player's default frame and the first step either way of each control, and its players add
+    at most 1 MB (frames fetched plus the players' HTML and script)."""
     bad = []
     for rel, info in players.items():
-        defaults = {f"{p['base']}/{p['manifest']['default']}".lstrip("./")
-                    for p in info["players"]}
-        extra = [u for u in info["first_view"] if not any(u.endswith(d) for d in defaults)]
+        allowed = set()
+        for p in info["players"]:
+            m = p["manifest"]
+            allowed.add(f"{p['base']}/{m['default']}".lstrip("./"))
+            for c in m["controls"]:
+                allowed |= {f"{p['base']}/{c['files'][i]}".lstrip("./")
+                            for i in (c["default"] - 1, c["default"] + 1) if 0 <= i < len(c["files"])}
+        extra = [u for u in info["first_view"] if not any(u.endswith(a) for a in allowed)]
         if extra:
             bad.append(f"{rel}: frames loaded before any control was touched: {extra[:3]}")
+        if not info["first_view"]:
+            bad.append(f"{rel}: no frame loaded when the players came into view")
         fetched = sum((html_dir / unquote(urlsplit(u).path).lstrip("/")).stat().st_size
                       for u in set(info["first_view"]))
         added = fetched + sum(p["html"] for p in info["players"])
