@@ -47,10 +47,9 @@ def _record(chapter_dir):
 
 def render_chapter(notebook, timeout):
     """Run ``notebook`` up to its last widget cell with frames on; install its frames."""
+    import execute as ex  # tools/execute.py: the client that polls every second (no stalls)
     import nbformat
     from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
-
-    import execute as ex  # tools/execute.py: the client that polls every second (no stalls)
 
     store = _store()
     notebook = Path(notebook).resolve()
