@@ -634,7 +634,13 @@ def certify_batch(objective, thetas, *, grad_tol=1e-6, eig_tol=1e-6, radii=(1e-1
       ``|f_i| <= 1e-8·max(1, max |f|)`` such that the training error changes when these tiny
       outputs are all moved to +δ or all to −δ → **undecided** ('training error hangs on
       sgn(0)');
-      else **certified local min**: strict modulo the named invariances.
+      else **certified local min**: strict modulo the named invariances;
+    - but where an explanation is a flat *stratum* rather than a symmetry (a unit with zero
+      outgoing weights, or with an output exactly 0, whose activation is not linear on pieces:
+      ``Invariances.strata``), points of the stratum within 0.05 are searched for a descent
+      (their gradient and lowest Hessian direction, ``_stratum_descent``): a decrease below L
+      within distance 0.1 → **refuted**; nearby points that are not stationary but no resolved
+      descent → **undecided**.
 
     A refutation by a probe at radius r shows a lower point within distance r; a probe can
     only refute, so 'certified' rests on the Hessian test at a smooth point, not on the probes.

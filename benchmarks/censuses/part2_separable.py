@@ -1,8 +1,8 @@
 """Census specs of the chapter part2_separable: the censuses outside icml-thm-2.
 
 Each entry of ``CENSUSES`` builds exactly the census the chapter runs (data, model, loss,
-options): ``benchmarks/census_bands.py`` trains it, saves its end points to
-``book/data/part2_separable-<name>.npz`` and measures its band over perturbed reruns.
+options), keyed ``part2_separable-<name>``: ``benchmarks/census_bands.py`` trains it, saves
+its end points to ``book/data/<key>.npz`` and measures its band over perturbed reruns.
 """
 import lossbook as lb
 
@@ -37,5 +37,6 @@ def plane_relu_alone():
     return _census(_deep(2), 2, 40)
 
 
-CENSUSES = {"relu-alone": relu_alone, "relu-neuron": relu_neuron, "quadratic-neuron": quadratic_neuron,
-            "plane-relu-alone": plane_relu_alone}
+CENSUSES = {"part2_separable-relu-alone": relu_alone, "part2_separable-relu-neuron": relu_neuron,
+            "part2_separable-quadratic-neuron": quadratic_neuron,
+            "part2_separable-plane-relu-alone": plane_relu_alone}

@@ -1,8 +1,8 @@
 """Census specs of the chapter part4_per_layer ("A census before and after").
 
 Each entry of ``CENSUSES`` builds exactly the census the chapter runs (data, model, loss,
-options): ``benchmarks/census_bands.py`` trains it, saves its end points to
-``book/data/<name>.npz`` and measures its band over perturbed reruns.
+options), keyed ``part4_per_layer-<name>``: ``benchmarks/census_bands.py`` trains it, saves
+its end points to ``book/data/<key>.npz`` and measures its band over perturbed reruns.
 """
 import lossbook as lb
 

@@ -2,8 +2,8 @@
 the noisy-label census of ni-prop-2).
 
 Each entry of ``CENSUSES`` builds exactly the census the chapter runs (data, model, loss,
-options): ``benchmarks/census_bands.py`` trains it, saves its end points to
-``book/data/<name>.npz`` and measures its band over perturbed reruns.
+options), keyed ``part4_variations-<name>``: ``benchmarks/census_bands.py`` trains it, saves
+its end points to ``book/data/<key>.npz`` and measures its band over perturbed reruns.
 """
 import numpy as np
 
