@@ -3,33 +3,50 @@
 The frames (:mod:`lossbook.frames`) are stored in the repository, ``book/_frames/<chapter>/``,
 one folder per widget, and a ``frames.json`` per chapter with its content key and the sha256 of
 every frame file. The key (:func:`chapter_key`) is computed without executing anything: a hash
-of the library's source (every module but this one and the player, which change no frame),
+of the library's code (every module but this one and the player, which change no frame; its
+docstrings and comments left out),
 ``constraints.txt`` (the versions of matplotlib, numpy, ... that draw the frames), the sources
 of the chapter's code cells up to its last widget cell (later cells cannot change a frame) and
 the chapter's data files ``book/data/<chapter>-*``. ``make frames`` (``tools/frames.py``)
 executes a chapter only when its key or files differ; :func:`stale_frames`, run by
 ``make test``, lists every chapter whose stored frames are not current.
 
-The key is coarse on purpose: any change to the library's source re-renders every chapter's
-frames, because no cheaper test can tell that a change leaves a figure as it was.
+The key is coarse on purpose: any change to the library's code re-renders every chapter's
+frames, because no cheaper test can tell that a change leaves a figure as it was (a docstring
+or a comment cannot change one, so those are left out).
 """
+import ast
 import hashlib
 import json
 import re
 from pathlib import Path
 
-__all__ = ["library_hash", "widget_cells", "chapter_key", "chapter_files", "chapter_problem",
+__all__ = ["code_digest", "library_hash", "widget_cells", "chapter_key", "chapter_files", "chapter_problem",
            "stale_frames", "KEY_VERSION", "CHAPTER_FILE", "BUDGET_BYTES", "NOT_IN_KEY"]
 
-KEY_VERSION = 1  # bump to re-render every chapter (a change of the frame format)
+KEY_VERSION = 2  # bump to re-render every chapter (a change of the frame format)
 CHAPTER_FILE = "frames.json"  # per chapter: its key and the sha256 of every frame file
 BUDGET_BYTES = 25 * 2**20  # the whole book's frames on disk (issue 15)
 #: modules whose source changes no frame (left out of the key)
 NOT_IN_KEY = ("player.py", "frames_store.py")
 
 
+def code_digest(source):
+    """sha256 of a module's code: its syntax tree without docstrings, comments, layout or line
+    numbers (``ast.dump``), so that editing a docstring or a comment changes no key."""
+    tree = ast.parse(source)
+    for node in ast.walk(tree):
+        body = getattr(node, "body", None)
+        if (isinstance(node, (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef))
+                and body and isinstance(body[0], ast.Expr)
+                and isinstance(body[0].value, ast.Constant) and isinstance(body[0].value.value, str)):
+            node.body = body[1:] or [ast.Pass()]
+    return hashlib.sha256(ast.dump(tree, include_attributes=False).encode()).digest()
+
+
 def library_hash():
-    """sha256 of the library's source: every ``lossbook/**/*.py`` but :data:`NOT_IN_KEY`."""
+    """sha256 of the library's code: every ``lossbook/**/*.py`` but :data:`NOT_IN_KEY`, each
+    by :func:`code_digest` (docstrings and comments left out)."""
     root = Path(__file__).parent
     h = hashlib.sha256()
     for path in sorted(root.rglob("*.py")):
@@ -37,7 +54,7 @@ def library_hash():
         if rel in NOT_IN_KEY or "__pycache__" in rel:
             continue
         h.update(rel.encode() + b"\0")
-        h.update(hashlib.sha256(path.read_bytes()).digest())
+        h.update(code_digest(path.read_text(encoding="utf8")))
     return h.hexdigest()
 
 

@@ -239,3 +239,13 @@ def test_identical_frames_stored_once_and_inert_controls_left_out(tmp_path):
     assert m["frames"] == 3 == len(list((tmp_path / "w").glob("*.webp")))
     shas = {frames_store._sha256(p) for p in (tmp_path / "w").glob("*.webp")}
     assert len(shas) == 3  # no file is stored twice
+
+
+def test_code_digest_ignores_docstrings_and_comments_only():
+    d = frames_store.code_digest
+    base = 'def f(x):\n    """Doc."""\n    return x  # note\n'
+    assert d(base) == d('def f(x):\n    """Another doc, longer."""\n\n    return x\n')
+    assert d(base) == d('"""Module doc."""\n' + base)
+    assert d(base) != d('def f(x):\n    """Doc."""\n    return x + 1\n')
+    assert d(base) != d('def f(y):\n    """Doc."""\n    return y\n')
+    assert d('X = "text"\n') != d('X = "other text"\n')  # a string that is a value counts
