@@ -131,12 +131,12 @@ stress: setup
 	PY=$(PY) LOSSBOOK_CELL_TIMEOUT=$(CELL_TIMEOUT) tools/stress.sh
 
 # make frames — the static book's widget frames (lossbook/frames.py), stored in book/_frames:
-# each chapter whose content key (lossbook/frames_store.py: the library's source,
+# each chapter whose content key (lossbook/frames_store.py: the library's code,
 # constraints.txt, its code cells up to its last widget, its data files) differs from the one
 # in its frames.json is run up to its last widget with LOSSBOOK_FRAMES set (tools/frames.py);
-# a current chapter is skipped without being executed. FRAMES_JOBS=2: two chapters at a time.
+# a current chapter is skipped without being executed; FRAMES_JOBS (default 2) chapters at a time.
 # make frames-check — render nothing; fail, naming `make frames`, if any chapter is stale
-FRAMES_JOBS ?= 1
+FRAMES_JOBS ?= 2
 FRAMES_NB = $(if $(filter file,$(origin NB)),,$(NB))
 frames: setup
 	$(PY) tools/frames.py --jobs $(FRAMES_JOBS) --timeout $(CELL_TIMEOUT) $(FRAMES_NB)
