@@ -156,8 +156,8 @@ def main(moves=6):
     httpd.shutdown()
     if every:
         p50, p95 = np.percentile(every, [50, 95])
-        print(f"all moves: p50 {p50:.0f} ms, p95 {p95:.0f} ms, max {max(every):.0f} ms "
-              f"({len(every)} moves)")
+        print(f"all moves: p50 {p50:.0f} ms, p95 {p95:.0f} ms, max {max(every):.0f} ms; "
+              f"{sum(t > 100 for t in every)} of {len(every)} moves over 100 ms")
     print(f"load after: {load()}")
 
 
