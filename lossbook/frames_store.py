@@ -44,6 +44,9 @@ def code_digest(source):
     return hashlib.sha256(ast.dump(tree, include_attributes=False).encode()).digest()
 
 
+_DIGESTS = {}  # (path, mtime, size) -> code_digest
+
+
 def library_hash():
     """sha256 of the library's code: every ``lossbook/**/*.py`` but :data:`NOT_IN_KEY`, each
     by :func:`code_digest` (docstrings and comments left out)."""
@@ -54,7 +57,11 @@ def library_hash():
         if rel in NOT_IN_KEY or "__pycache__" in rel:
             continue
         h.update(rel.encode() + b"\0")
-        h.update(code_digest(path.read_text(encoding="utf8")))
+        stat = path.stat()
+        stamp = (str(path), stat.st_mtime_ns, stat.st_size)
+        if stamp not in _DIGESTS:  # parsed once per version of the file
+            _DIGESTS[stamp] = code_digest(path.read_text(encoding="utf8"))
+        h.update(_DIGESTS[stamp])
     return h.hexdigest()
 
 
