@@ -171,7 +171,14 @@ class Objective:
 
     @one_blas_thread
     def hessian(self, theta):
-        """∇²L(θ) with autograd (P Hessian-vector products); a batch (K, P) gives (K, P, P)."""
+        """∇²L(θ) with autograd (P Hessian-vector products); a batch (K, P) gives (K, P, P).
+
+        Raises a ValueError where it overflows float64 (see :meth:`value`)."""
+        return _finite(self._hessian(theta), "the Hessian")
+
+    def _hessian(self, theta):
+        """As hessian, but an overflow gives inf/NaN entries silently (the certifier reports
+        such a point instead of failing the whole batch)."""
         theta = onp.asarray(self._check_theta(theta), dtype=float)
         if theta.ndim > 2:
             raise ValueError(f"theta: expected shape (P,) or (K, P), got {theta.shape}")
@@ -188,7 +195,6 @@ class Objective:
                 H[..., j, :] = vjp(E)
                 E[:, j] = 0.0
             H = 0.5 * (H + onp.swapaxes(H, -1, -2))
-        _finite(H, "the Hessian")
         return H[0] if single else H
 
     def check_gradients(self, params, *, order=2):
@@ -329,13 +335,18 @@ class Certificate:
                           for r, d in self.probe.items())
         scaling = "no decrease" if self.scaling_probe >= 0 else "decrease"
         grad = ("<=" if self.grad_norm <= self.grad_tol else ">") + f" {self.grad_tol:g} (grad_tol)"
+        if not onp.all(onp.isfinite(ev)):
+            hess = "Hessian          overflows float64 at this point"
+        elif self.smooth:
+            hess = (f"Hessian eigs     min {self._eig(ev[0], digits)}, max {self._eig(ev[-1], digits)} "
+                    f"(~0: |eig| <= {self.eig_tol:g}·max(1, max eig))")
+        else:
+            hess = ("Hessian          not defined: the loss is not twice differentiable at this point "
+                    "(what autodiff returns depends on its convention at the kink)")
         lines = [
             f"loss             {_fmt(self.loss, digits)}",
             f"gradient norm    {grad}",
-            (f"Hessian eigs     min {self._eig(ev[0], digits)}, max {self._eig(ev[-1], digits)} "
-             f"(~0: |eig| <= {self.eig_tol:g}·max(1, max eig))" if self.smooth else
-             "Hessian          not defined: the loss is not twice differentiable at this point "
-             "(what autodiff returns depends on its convention at the kink)"),
+            hess,
             (f"flat directions  {self.n_flat} of {len(ev)}: {self.n_explained} explained, "
              f"{self.n_unexplained} unexplained" if self.smooth else
              "flat directions  not decided without a Hessian"),
@@ -539,6 +550,19 @@ def _at(units, k):
 _PROBE_KINDS = ("a random probe", "the lowest eigendirection", "the unexplained flat space")
 
 
+def _overflow_certificate(objective, loss, outputs, lower_bound, grad_tol, eig_tol, P):
+    """The certificate of a point where L, ∇L or ∇²L overflows float64: undecided."""
+    with onp.errstate(invalid="ignore"):
+        err = float(_error(onp.nan_to_num(outputs[None], nan=0.0), objective.y)[0])
+    return Certificate(
+        loss=float(loss), grad_norm=float("inf"), eigenvalues=onp.full(P, onp.nan), probe={},
+        n_probes=0, training_error=err, verdict="undecided", escape_direction=None,
+        escape_decrease=None, reason="the loss or its derivatives overflow float64 here (parameters "
+        "too large): nothing can be certified", invariances=(), n_flat=0, n_unexplained=0,
+        smooth=False, is_global=False, lower_bound=lower_bound, grad_tol=grad_tol, eig_tol=eig_tol,
+        margin=float("nan"), scaling_probe=0.0)
+
+
 def _stratum_descent(objective, theta, L0, strata, rng, *, tol, radii=(0.05, 0.02), n_dirs=4,
                      max_dist=0.1):
     """Look for a descent that starts on a flat stratum of θ (``Invariances.strata``).
@@ -564,10 +588,13 @@ def _stratum_descent(objective, theta, L0, strata, rng, *, tol, radii=(0.05, 0.0
         for i, r in enumerate(radii):
             pts[i * n_dirs:(i + 1) * n_dirs][:, idx] += r * U
         with onp.errstate(over="ignore", invalid="ignore"):
-            Lp, Gp = objective.value_and_gradient(pts)
-            Hp = objective.hessian(pts)
+            Lp, Gp = objective._value_and_gradient(pts)
+            Hp = objective._hessian(pts)
         Lp, Gp = onp.atleast_1d(onp.asarray(Lp, dtype=float)), onp.atleast_2d(Gp)
-        same = onp.isfinite(Lp) & (onp.abs(Lp - L0) <= 1e-12 * max(1.0, abs(L0)))
+        finite = (onp.isfinite(Lp) & onp.all(onp.isfinite(Gp), axis=1)
+                  & onp.all(onp.isfinite(Hp), axis=(1, 2)))
+        Hp = onp.where(finite[:, None, None], Hp, 0.0)
+        same = finite & (onp.abs(Lp - L0) <= 1e-12 * max(1.0, abs(L0)))
         lam, V = onp.linalg.eigh(Hp)
         gscale = 1e-9 * max(1.0, float(onp.max(onp.abs(Hp))))
         cand = []
@@ -665,10 +692,20 @@ def certify_batch(objective, thetas, *, grad_tol=1e-6, eig_tol=1e-6, radii=(1e-1
     rng = check_random_state(random_state)
     K, P = thetas.shape
     lb = _resolve_lower_bound(objective, lower_bound)
-    L0, G = objective.value_and_gradient(thetas)
+    L0, G = objective._value_and_gradient(thetas)
     L0, G = onp.atleast_1d(L0), onp.atleast_2d(G)
+    H = objective._hessian(thetas)
+    ok = onp.isfinite(L0) & onp.all(onp.isfinite(G), axis=1) & onp.all(onp.isfinite(H), axis=(1, 2))
+    if not ok.all():  # certify the others; a point where float64 overflows gets no verdict of substance
+        kw = dict(grad_tol=grad_tol, eig_tol=eig_tol, radii=radii, n_probes=n_probes,
+                  probe_tol=probe_tol, random_state=random_state, max_elements=max_elements,
+                  lower_bound=lb, kink_tol=kink_tol)
+        good = iter(certify_batch(objective, thetas[ok], **kw) if ok.any() else [])
+        F = onp.atleast_2d(onp.asarray(objective.outputs(thetas), dtype=float))
+        return [next(good) if ok[k] else _overflow_certificate(objective, L0[k], F[k], lb, grad_tol,
+                                                                eig_tol, P)
+                for k in range(K)]
     gnorm = onp.linalg.norm(G, axis=-1)
-    H = objective.hessian(thetas)
     evals, evecs = onp.linalg.eigh(H)
     F = onp.atleast_2d(onp.asarray(objective.outputs(thetas), dtype=float))
     err = _error(F, objective.y)

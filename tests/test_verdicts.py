@@ -355,3 +355,23 @@ def test_elu_on_its_linear_piece_is_explained_by_the_output_fibre():
     theta[u.incoming] = -theta[u.incoming]
     moved = model.hidden_units(obj.unflatten(theta), X, obj.unflatten(np.arange(obj.n_params)))
     assert not bool(np.all(_polynomial(model, moved)))
+
+
+def test_a_point_where_float64_overflows_is_undecided_not_a_crash():
+    # an exponential neuron far out: the loss may still be finite, its Hessian is not; a census
+    # end point there must get a verdict (undecided, with the reason), not fail the whole batch
+    X, y = lb.make_shared_coordinate_data(20, random_state=0)
+    model = lb.add_exponential_neuron(lb.feedforward(3, (2,), "relu"), lam=1.0)
+    obj = lb.Objective(model, HINGE3, X, y)
+    p = model.init(0)
+    ok = obj.flatten(p)
+    p["w"], p["b"], p["a"] = np.zeros(3), np.array(400.0), np.array(1e-300)
+    far = obj.flatten(p)
+    with pytest.raises(ValueError, match="overflows"):
+        obj.hessian(far)
+    certs = lb.certify_batch(obj, np.stack([ok, far, ok]), n_probes=10)
+    assert certs[1].verdict == "undecided" and "overflow" in certs[1].reason
+    assert "overflows float64" in certs[1].summary()
+    alone = lb.certify_batch(obj, ok[None], n_probes=10)[0]
+    for c in (certs[0], certs[2]):  # the other points are certified as if alone
+        assert c.verdict == alone.verdict and c.loss == alone.loss
