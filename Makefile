@@ -117,6 +117,7 @@ test-lab: setup
 NB ?= $(wildcard book/*.ipynb)
 execute: setup
 	$(PY) tools/execute.py --inplace --timeout $(CELL_TIMEOUT) $(NB)
+	$(MAKE) --no-print-directory frames
 
 # remove stored widget state from the notebooks without executing them
 strip-widgets: setup
@@ -148,6 +149,8 @@ bench: setup
 	$(PY) benchmarks/bench_census.py
 	$(PY) benchmarks/bench_widgets.py
 	$(PY) benchmarks/bench_notebooks.py
+	$(MAKE) --no-print-directory book
+	$(PY) benchmarks/bench_frames.py
 
 clean:
 	rm -rf _build .pytest_cache
