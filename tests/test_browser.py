@@ -37,7 +37,6 @@ import http.server
 import json
 import os
 import re
-import shutil
 import struct
 import threading
 from html.parser import HTMLParser
@@ -45,6 +44,7 @@ from pathlib import Path
 from urllib.parse import unquote, urldefrag, urljoin, urlsplit
 
 import pytest
+from _chromium import find_chromium
 
 pytestmark = pytest.mark.built_book
 
@@ -209,18 +209,10 @@ class _QuietHandler(http.server.SimpleHTTPRequestHandler):
         pass
 
 
-def _chromium():
-    for candidate in (os.environ.get("CHROMIUM"), "/usr/bin/chromium",
-                      shutil.which("chromium"), shutil.which("chromium-browser")):
-        if candidate and os.access(candidate, os.X_OK):
-            return candidate
-    return None
-
-
 @pytest.fixture(scope="session")
 def crawl(html_dir, server, tmp_path_factory, request):
     """Load every page once; return {page path: what COLLECT_JS saw, plus errors}."""
-    chromium = _chromium()
+    chromium = find_chromium()
     if chromium is None:
         pytest.skip("no Chromium: the browser tests need Debian's `chromium` "
                     "(`make setup` installs it when run as root), or $CHROMIUM")
@@ -577,7 +569,7 @@ def players(html_dir, server, tmp_path_factory):
     """Every page with players, in headless Chromium with every request off 127.0.0.1 refused:
     its first view (what the players loaded before a control is touched), then every control
     of every player moved one step from its default with the keyboard and back."""
-    chromium = _chromium()
+    chromium = find_chromium()
     if chromium is None:
         pytest.skip("no Chromium: the browser tests need Debian's `chromium`, or $CHROMIUM")
     sync_api = pytest.importorskip("playwright.sync_api")

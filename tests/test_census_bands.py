@@ -93,3 +93,18 @@ def test_list_bands_recertifies_and_flags_a_changed_base(specs, tmp_path, capsys
     c.save(path, band=lb.CensusBand.from_counts([counts, c.counts], "edited"))
     assert lister.main(["--data", str(data), "--specs", str(specs)]) == 1
     assert "runs (4 vs 5)" in capsys.readouterr().out
+
+
+def test_census_bands_engine_stores_a_loadable_banded_census(tmp_path, capsys):
+    engine = _load("census_bands")
+    (tmp_path / "specs").mkdir()
+    (tmp_path / "specs" / "tiny.py").write_text(SPEC)
+    assert engine.main(["tiny", "--reruns", "1", "--kernels", "Nehalem", "--specs",
+                        str(tmp_path / "specs"), "--out", str(tmp_path / "data")]) == 0
+    printed = capsys.readouterr().out
+    assert printed.splitlines()[1].startswith("tiny-xor")
+    X, y = lb.make_xor_data(random_state=0)
+    c = lb.load_census(tmp_path / "data" / "tiny-xor.npz", lb.feedforward(2, (3,), "relu"),
+                       lb.get_loss("polynomial_hinge", p=3), X, y)
+    assert c.band.n_reruns == 2 and "Nehalem" in c.band.how and c.band.contains(c)
+    assert c.options["n_runs"] == 4 and c.n_runs == 4

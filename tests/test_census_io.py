@@ -97,38 +97,3 @@ def test_save_rejects_a_band_of_the_wrong_type(small, tmp_path):
     c = small[3]
     with pytest.raises(TypeError, match="band"):
         c.save(tmp_path / "x.npz", band={"lo": {}})
-
-
-SPEC = '''
-import lossbook as lb
-
-
-def _xor():
-    X, y = lb.make_xor_data(random_state=0)
-    return dict(model=lb.feedforward(2, (3,), "relu"), loss=lb.get_loss("polynomial_hinge", p=3),
-                X=X, y=y, options=dict(n_runs=4, maxiter=40, n_probes=5, random_state=1))
-
-
-CENSUSES = {"tiny-xor": _xor}
-'''
-
-
-def test_census_bands_engine_stores_a_loadable_banded_census(tmp_path, capsys):
-    import importlib.util
-    from pathlib import Path
-
-    script = Path(__file__).resolve().parents[1] / "benchmarks" / "census_bands.py"
-    spec = importlib.util.spec_from_file_location("census_bands", script)
-    engine = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(engine)
-    (tmp_path / "specs").mkdir()
-    (tmp_path / "specs" / "tiny.py").write_text(SPEC)
-    assert engine.main(["tiny", "--reruns", "1", "--kernels", "Nehalem", "--specs",
-                        str(tmp_path / "specs"), "--out", str(tmp_path / "data")]) == 0
-    printed = capsys.readouterr().out
-    assert printed.splitlines()[1].startswith("tiny-xor")
-    X, y = lb.make_xor_data(random_state=0)
-    c = lb.load_census(tmp_path / "data" / "tiny-xor.npz", lb.feedforward(2, (3,), "relu"),
-                       HINGE3, X, y)
-    assert c.band.n_reruns == 2 and "Nehalem" in c.band.how and c.band.contains(c)
-    assert c.options["n_runs"] == 4 and c.n_runs == 4

@@ -20,6 +20,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from _chromium import find_chromium
 
 pytestmark = pytest.mark.lab
 
@@ -29,14 +30,6 @@ CHROMIUM_FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-background-network
                   "--disable-component-update", "--disable-sync", "--no-first-run",
                   "--disable-quic", "--disable-default-apps", "--disable-extensions"]
 RUN_TIMEOUT_S = 600  # the whole chapter under a loaded machine
-
-
-def _chromium():
-    for candidate in (os.environ.get("CHROMIUM"), "/usr/bin/chromium",
-                      shutil.which("chromium"), shutil.which("chromium-browser")):
-        if candidate and os.access(candidate, os.X_OK):
-            return candidate
-    return None
 
 
 def _free_port():
@@ -132,7 +125,7 @@ MARKUP_JS = """
 
 
 def test_a_chapter_runs_in_jupyterlab_and_its_slider_redraws_the_figure(lab):
-    chromium = _chromium()
+    chromium = find_chromium()
     if chromium is None:
         pytest.skip("no Chromium: the JupyterLab test needs Debian's `chromium` "
                     "(`make setup` installs it when run as root), or $CHROMIUM")
