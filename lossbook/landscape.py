@@ -84,7 +84,7 @@ class Objective:
         self._template = model.init(0)
         _, self.unflatten = flatten(self._template)
         self.n_params = flatten(self._template)[0].shape[0]
-        self._grad = grad(lambda T: np.sum(self.value(T)))
+        self._grad = grad(lambda T: np.sum(self._loss(T)))
 
     def __repr__(self):
         return (f"Objective({self.model.name}, {self.loss.name}, n={len(self.y)}, "
@@ -131,11 +131,15 @@ class Objective:
         out) the value is ``inf``, deliberately and without a warning: the loss there exceeds
         every float, and ``inf`` compares as such (a probe or a line search rejects it).
         """
-        theta = self._check_theta(theta)
+        return self._loss(self._check_theta(theta))
+
+    def _loss(self, theta):
+        """As value, without checking ``theta``: the inner loops of training and probing,
+        whose points are checked once on entry, call it thousands of times."""
         params = self.unflatten(theta)
         with onp.errstate(over="ignore", invalid="ignore"):
             f = self.model._apply(params, self.X)
-            L = _reduce(self.loss(-self.y * f), self.reduction) + self.model.penalty(params)
+            L = _reduce(self.loss(-self.y * f), self.reduction) + self.model._penalty_value(params)
         if not type(L).__module__.startswith("autograd") and onp.any(onp.isnan(L)):
             L = onp.inf if onp.ndim(L) == 0 else onp.where(onp.isnan(L), onp.inf, L)
         return L
@@ -165,7 +169,7 @@ class Objective:
         which reject such a step)."""
         theta = onp.asarray(self._check_theta(theta), dtype=float)
         with onp.errstate(over="ignore", invalid="ignore"):
-            vjp, values = make_vjp(self.value)(theta)
+            vjp, values = make_vjp(self._loss)(theta)
             G = vjp(onp.ones_like(values))
         return onp.asarray(values, dtype=float), onp.asarray(G, dtype=float)
 

@@ -144,7 +144,12 @@ class Model:
     def penalty(self, params):
         """The model's regulariser: shape ``batch_shape`` (zeros when the model has none)."""
         batch = self.check_params(params)
-        return onp.zeros(batch) if self._penalty is None else self._penalty(params)
+        return self._penalty_value(params) + onp.zeros(batch)  # shape batch_shape, always
+
+    def _penalty_value(self, params):
+        """The regulariser without checking ``params`` (0.0 when the model has none): for
+        combinators and the objective's inner loops, whose parameters are already checked."""
+        return 0.0 if self._penalty is None else self._penalty(params)
 
     __call__ = apply
 
@@ -316,7 +321,7 @@ def shortcut(f_S, f_D):
         return f_S._apply(params["S"], X) + f_D._apply(params["D"], X)
 
     def penalty(params):
-        return f_S.penalty(params["S"]) + f_D.penalty(params["D"])
+        return f_S._penalty_value(params["S"]) + f_D._penalty_value(params["D"])
 
     def units(params, X, index):
         return ([_relabel(u, "f_S ") for u in f_S.hidden_units(params["S"], X, index["S"])]
@@ -411,7 +416,7 @@ def _extra_neuron(model, unit, label, lam, init_scale):
         return model._apply(params["net"], X) + params["a"][..., None] * unit(pre)
 
     def penalty(params):
-        return model.penalty(params["net"]) + 0.5 * lam * params["a"] ** 2
+        return model._penalty_value(params["net"]) + 0.5 * lam * params["a"] ** 2
 
     def units(params, X, index):
         pre = _dot_last(X, params["w"]) + params["b"][..., None]

@@ -19,12 +19,17 @@ def _leaves(params, prefix=()):
         yield prefix, params
 
 
-def _rebuild(template, values):
+def _builder(template):
+    """A function rebuilding ``template``'s nesting from an iterator over its leaves, in the
+    order of :func:`_leaves` (the walk over the template is done once, here)."""
     if isinstance(template, dict):
-        return {key: _rebuild(template[key], values) for key in sorted(template)}
+        keys = sorted(template)
+        subs = [_builder(template[key]) for key in keys]
+        return lambda values: {key: sub(values) for key, sub in zip(keys, subs, strict=True)}
     if isinstance(template, (list, tuple)):
-        return type(template)(_rebuild(v, values) for v in template)
-    return next(values)
+        kind, subs = type(template), [_builder(v) for v in template]
+        return lambda values: kind(sub(values) for sub in subs)
+    return next
 
 
 def flatten(params, *, batch_ndim=0):
@@ -64,14 +69,20 @@ def flatten(params, *, batch_ndim=0):
     offsets = onp.concatenate([[0], onp.cumsum(sizes)]).astype(int)
     template = params
 
+    spans = [(int(offsets[i]), int(offsets[i + 1]), shapes[i]) for i in range(len(shapes))]
+    build = _builder(template)
+
     def unflatten(v):
-        lead = np.shape(v)[:-1]
-        if np.shape(v)[-1] != offsets[-1]:
+        shape = np.shape(v)
+        if shape[-1:] != (offsets[-1],):
             raise ValueError(f"vector: expected last axis of length {offsets[-1]}, "
-                             f"got {np.shape(v)[-1]}")
-        pieces = iter(np.reshape(v[..., offsets[i]:offsets[i + 1]], lead + shapes[i])
-                      for i in range(len(shapes)))
-        return _rebuild(template, pieces)
+                             f"got {shape[-1] if shape else 'a scalar'}")
+        lead = shape[:-1]
+        # a plain array is cut with numpy's own reshape (views, no autograd dispatch): this runs
+        # on every loss evaluation of a training
+        cut = (lambda a, b, s: v[..., a:b].reshape(lead + s)) if isinstance(v, onp.ndarray) \
+            else (lambda a, b, s: np.reshape(v[..., a:b], lead + s))
+        return build(iter([cut(a, b, s) for a, b, s in spans]))
 
     return vector, unflatten
 
