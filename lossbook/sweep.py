@@ -26,7 +26,7 @@ import numpy as onp
 
 from ._threads import one_blas_thread
 from ._validation import check_choice, check_int, check_optional_bool, check_radii, check_real, check_X, check_Xy
-from .landscape import Objective, _check_tolerances, certify_batch
+from .landscape import Objective, _check_tolerances, _finite, certify_batch
 from .losses import get_loss
 from .models import Model
 
@@ -81,6 +81,7 @@ def train_batch(objective, thetas, *, maxiter=2000, gtol=1e-9, history=10, progr
     gamma = onp.ones(K)
     iters = onp.zeros(K, dtype=int)
     head = 0
+    fuse = onp.ones(K, dtype=bool)  # evaluate trial 0 with its gradient (see the line search)
     bar = _progress(K, progress)
     for it in range(maxiter):
         gnorm = onp.linalg.norm(g, axis=1)
@@ -105,28 +106,37 @@ def train_batch(objective, thetas, *, maxiter=2000, gtol=1e-9, history=10, progr
         slope[reset] = -gnorm[reset] ** 2
         t = onp.ones(K) if it else onp.minimum(1.0, 1.0 / onp.maximum(gnorm, 1e-300))
         # Armijo backtracking: trial j tries the step t·2^(−j), j = 0 … 39, and a run takes its
-        # first acceptable trial. Trial 0 is evaluated with its gradient (it is usually
-        # accepted); the later trials of the runs still searching are evaluated several at once
-        # (a block of up to 16 per run, fewer when many runs search), which takes exactly the
-        # same steps as trying them one by one but calls the loss far less often: a run stuck
-        # at a kink needs ~25 halvings in every iteration.
+        # first acceptable trial. In a large batch a run whose last search took trial 0 has
+        # trial 0 evaluated with its gradient (usually accepted again: one pass); the trials of
+        # the others are evaluated several at once per run (up to 16, fewer when many runs
+        # search: at most 64 points per call) and the gradient afterwards, at the accepted point only. Exactly
+        # the steps of trying the trials one by one, with far fewer calls: a run stuck at a
+        # kink needs ~25 halvings in every iteration.
         x_new, f_new, g_new = x.copy(), f.copy(), g.copy()
         pending = active.copy()
-        needs_grad = onp.zeros(K, dtype=bool)
-        idx = onp.flatnonzero(pending)
-        xt = x[idx] + t[idx, None] * d[idx]
-        # a trial step may overflow (an exponential neuron, a large power); such a step is
-        # rejected just below, so the floating-point warning is silenced rather than raised
-        with onp.errstate(over="ignore", invalid="ignore"):
-            ft, gt = objective._value_and_gradient(xt)
-        ok = onp.isfinite(ft) & (ft <= f[idx] + 1e-4 * t[idx] * slope[idx])
-        x_new[idx[ok]], f_new[idx[ok]], g_new[idx[ok]] = xt[ok], ft[ok], gt[ok]
-        pending[idx[ok]] = False
-        t[idx[~ok]] *= 0.5
-        trial, block = 1, 4
-        while trial < 40 and pending.any():
-            idx = onp.flatnonzero(pending)
-            k = min(40 - trial, block, max(1, 64 // idx.size))
+        taken = onp.full(K, -1)  # the trial each run accepted (-1: none)
+        tried = onp.zeros(K, dtype=int)
+        # fusing pays where the passes are large; for a few small runs the number of calls is the
+        # cost, and one gradient call per iteration (at the accepted points) is the fewest
+        big = active.sum() * len(objective.y) * P >= 200_000
+        idx = onp.flatnonzero(active & fuse & big)
+        if idx.size:
+            xt = x[idx] + t[idx, None] * d[idx]
+            # a trial step may overflow (an exponential neuron, a large power); such a step is
+            # rejected just below, so the floating-point warning is silenced rather than raised
+            with onp.errstate(over="ignore", invalid="ignore"):
+                ft, gt = objective._value_and_gradient(xt)
+            ok = onp.isfinite(ft) & (ft <= f[idx] + 1e-4 * t[idx] * slope[idx])
+            x_new[idx[ok]], f_new[idx[ok]], g_new[idx[ok]] = xt[ok], ft[ok], gt[ok]
+            pending[idx[ok]], taken[idx[ok]] = False, 0
+            t[idx[~ok]] *= 0.5
+            tried[idx] = 1
+        while True:
+            idx = onp.flatnonzero(pending & (tried < 40))
+            if idx.size == 0:
+                break
+            left = 40 - tried[idx]
+            k = min(int(left.max()), 16, max(1, 64 // idx.size))
             tj = onp.empty((idx.size, k))
             tj[:, 0] = t[idx]
             for i in range(1, k):  # halved one trial at a time, as a sequential search would
@@ -134,18 +144,27 @@ def train_batch(objective, thetas, *, maxiter=2000, gtol=1e-9, history=10, progr
             xt = x[idx, None, :] + tj[:, :, None] * d[idx, None, :]
             with onp.errstate(over="ignore", invalid="ignore"):
                 ft = onp.asarray(objective._loss(xt.reshape(-1, P)), dtype=float).reshape(idx.size, k)
-            ok = onp.isfinite(ft) & (ft <= f[idx, None] + 1e-4 * tj * slope[idx, None])
+            ok = ((onp.arange(k) < left[:, None]) & onp.isfinite(ft)
+                  & (ft <= f[idx, None] + 1e-4 * tj * slope[idx, None]))
             hit = ok.any(axis=1)
             first = onp.argmax(ok, axis=1)
             acc, j = idx[hit], first[hit]
             x_new[acc], f_new[acc] = xt[hit, j], ft[hit, j]
-            needs_grad[acc] = True
-            pending[acc] = False
+            pending[acc], taken[acc] = False, tried[acc] + j
             t[idx[~hit]] = tj[~hit, -1] * 0.5
-            trial, block = trial + k, min(2 * block, 16)
-        moved = active & ~pending
+            tried[idx] += k
+        needs_grad = (taken >= 0) & ~(fuse & big & (taken == 0))
         if needs_grad.any():
-            g_new[needs_grad] = onp.asarray(objective.gradient(x_new[needs_grad]), dtype=float)
+            with onp.errstate(over="ignore", invalid="ignore"):
+                _, gt = objective._value_and_gradient(x_new[needs_grad])
+            # a gradient that overflows is an error, except where trial 0 was accepted (as when
+            # that trial is evaluated together with its gradient)
+            late = (taken[needs_grad] > 0)
+            if not onp.all(onp.isfinite(gt[late])):
+                _finite(gt[late], "the gradient")
+            g_new[needs_grad] = gt
+        fuse = onp.where(active, taken == 0, fuse)
+        moved = active & ~pending
         s, yv = x_new - x, g_new - g
         sy = onp.einsum("kp,kp->k", s, yv)
         good = moved & (sy > 1e-12 * onp.linalg.norm(s, axis=1) * onp.linalg.norm(yv, axis=1))
