@@ -276,17 +276,20 @@ def atom_bad_event_probability(alpha, n_samples, *, threshold=Fraction(1, 8), ex
     a2 = alpha ** 2
     n2, m1 = (v.astype(float) for v in onp.meshgrid(onp.arange(1, N + 1), onp.arange(1, N + 1),
                                                      indexing="ij"))
+    lgf = gammaln(onp.arange(N + 1) + 1.0)  # log k!, looked up instead of recomputed
     total = 0.0
     for n1 in range(1, N + 1):
-        m2 = N - n1 - n2 - m1
-        ok = m2 >= 1
-        if not ok.any():
+        R = N - n1 - 1  # n2, m1 <= R: the corner of the grid where m2 can be >= 1
+        if R < 1:
             break
-        b, c, d = n2[ok], m1[ok], m2[ok]
+        n2_, m1_ = n2[:R, :R], m1[:R, :R]
+        m2 = N - n1 - n2_ - m1_
+        ok = m2 >= 1
+        b, c, d = n2_[ok], m1_[ok], m2[ok]
         kappa = 2 * (1 - a2) / (1 / n1 + a2 ** 2 / b + 1 / c + a2 ** 2 / d)
         wrong = onp.where(1 - kappa / n1 < 0, n1, 0) + onp.where(-1 + kappa / c >= 0, c, 0)
         bad = wrong / N > float(threshold)
-        logp = (gammaln(N + 1) - gammaln(n1 + 1) - gammaln(b[bad] + 1) - gammaln(c[bad] + 1)
-                - gammaln(d[bad] + 1) - N * onp.log(4.0))
+        logp = (gammaln(N + 1) - gammaln(n1 + 1) - lgf[b[bad].astype(int)] - lgf[c[bad].astype(int)]
+                - lgf[d[bad].astype(int)] - N * onp.log(4.0))
         total += float(onp.sum(onp.exp(logp)))
     return total
