@@ -88,20 +88,24 @@ def train_batch(objective, thetas, *, maxiter=2000, gtol=1e-9, history=10, progr
         active = (gnorm > gtol) & (f > 0)
         if not active.any():
             break
-        # two-loop recursion, all runs at once
-        q = g.copy()
-        alpha = onp.zeros((m, K))
+        # two-loop recursion for the active runs (a run that stopped never moves again, so its
+        # history is not needed); all of them at once
+        a = onp.flatnonzero(active)
+        rows = slice(None) if a.size == K else a
+        q = g[rows].copy()
+        alpha = onp.zeros((m, a.size))
         order = [(head - 1 - i) % m for i in range(m)]
         for i in order:
-            alpha[i] = rho[i] * onp.einsum("kp,kp->k", S[i], q)
-            q -= alpha[i][:, None] * Y[i]
-        r = gamma[:, None] * q
+            alpha[i] = rho[i, rows] * onp.einsum("kp,kp->k", S[i, rows], q)
+            q -= alpha[i][:, None] * Y[i, rows]
+        r = gamma[rows, None] * q
         for i in reversed(order):
-            beta = rho[i] * onp.einsum("kp,kp->k", Y[i], r)
-            r += S[i] * (alpha[i] - beta)[:, None]
-        d = -r
-        slope = onp.einsum("kp,kp->k", g, d)
-        reset = slope >= 0  # not a descent direction: fall back to steepest descent
+            beta = rho[i, rows] * onp.einsum("kp,kp->k", Y[i, rows], r)
+            r += S[i, rows] * (alpha[i] - beta)[:, None]
+        d, slope = onp.zeros((K, P)), onp.zeros(K)
+        d[a] = -r
+        slope[a] = onp.einsum("kp,kp->k", g[rows], d[rows])
+        reset = active & (slope >= 0)  # not a descent direction: fall back to steepest descent
         d[reset] = -g[reset]
         slope[reset] = -gnorm[reset] ** 2
         t = onp.ones(K) if it else onp.minimum(1.0, 1.0 / onp.maximum(gnorm, 1e-300))
@@ -165,13 +169,14 @@ def train_batch(objective, thetas, *, maxiter=2000, gtol=1e-9, history=10, progr
             g_new[needs_grad] = gt
         fuse = onp.where(active, taken == 0, fuse)
         moved = active & ~pending
-        s, yv = x_new - x, g_new - g
+        s, yv = x_new[rows] - x[rows], g_new[rows] - g[rows]
         sy = onp.einsum("kp,kp->k", s, yv)
-        good = moved & (sy > 1e-12 * onp.linalg.norm(s, axis=1) * onp.linalg.norm(yv, axis=1))
-        S[head], Y[head] = s, yv
-        rho[head] = onp.where(good, 1.0 / onp.where(good, sy, 1.0), 0.0)
+        good = moved[rows] & (sy > 1e-12 * onp.linalg.norm(s, axis=1) * onp.linalg.norm(yv, axis=1))
+        S[head, rows], Y[head, rows] = s, yv
+        rho[head, rows] = onp.where(good, 1.0 / onp.where(good, sy, 1.0), 0.0)
         head = (head + 1) % m
-        gamma = onp.where(good, sy / onp.maximum(onp.einsum("kp,kp->k", yv, yv), 1e-300), gamma)
+        gamma[rows] = onp.where(good, sy / onp.maximum(onp.einsum("kp,kp->k", yv, yv), 1e-300),
+                                gamma[rows])
         # a run whose line search failed restarts from steepest descent
         rho[:, active & pending] = 0.0
         iters += active
