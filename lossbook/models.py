@@ -127,7 +127,8 @@ class Model:
         ``c``: weights of shape B + (n,). Returns ``(J, S)`` with J[..., i, p] = ∂fᵢ/∂θ_p,
         shape B + (n, P), and S = Σᵢ cᵢ ∇²fᵢ, shape B + (P, P), both with autograd's
         conventions at kinks (its σ' and σ'' elementwise). Then the Hessian of
-        Σᵢ gᵢ(fᵢ) is Jᵀ diag(gᵢ'') J + S with cᵢ = gᵢ'.
+        Σᵢ gᵢ(fᵢ) is Jᵀ diag(gᵢ'') J + S with cᵢ = gᵢ'. (The hook itself also accepts X with
+        the batch axes of params, B + (n, d): one sample set per parameter set.)
         """
         if self._curvature is None:
             raise ValueError(f"model: {self.name} has no curvature hook (see has_curvature)")
@@ -241,7 +242,7 @@ def _single_layer_curvature(sigma, params, X, index, c):
 
     ∂f/∂a0 = 1, ∂f/∂a_j = σ(z_j), ∂f/∂W_kj = a_j σ'(z_j) x_k; the only non-zero second
     derivatives are ∂²f/∂a_j∂W_kj = σ'(z_j) x_k and ∂²f/∂W_kj∂W_lj = a_j σ''(z_j) x_k x_l.
-    Shapes: a (B, M), W (B, d, M), X (n, d), c (B, n) → J (B, n, P), S (B, P, P).
+    Shapes: a (B, M), W (B, d, M), X (n, d) or (B, n, d), c (B, n) → J (B, n, P), S (B, P, P).
     """
     a = onp.asarray(params["a"], dtype=float)
     Z = X @ onp.asarray(params["W"], dtype=float)  # (B, n, M)
@@ -251,15 +252,15 @@ def _single_layer_curvature(sigma, params, X, index, c):
         ia0, ia, iW = int(onp.ravel(index["a0"])[0]), onp.asarray(index["a"]), onp.asarray(index["W"])
         P = 1 + ia.size + iW.size
         batch = a.shape[:-1]
-        J = onp.zeros(batch + (X.shape[0], P))
+        J = onp.zeros(batch + (X.shape[-2], P))
         J[..., ia0] = 1.0
         J[..., ia] = s0
-        J[..., iW] = (a[..., None, :] * s1)[..., :, None, :] * X[:, :, None]  # (B, n, d, M)
+        J[..., iW] = (a[..., None, :] * s1)[..., :, None, :] * X[..., :, :, None]  # (B, n, d, M)
         S = onp.zeros(batch + (P, P))
-        mixed = onp.einsum("...n,nk,...nj->...kj", c, X, s1)  # (B, d, M): ∂²/∂a_j∂W_kj
+        mixed = onp.einsum("...n,...nk,...nj->...kj", c, X, s1)  # (B, d, M): ∂²/∂a_j∂W_kj
         S[..., ia[None, :], iW] = mixed
         S[..., iW, ia[None, :]] = mixed
-        inner = onp.einsum("...nj,nk,nl->...jkl", c[..., None] * s2, X, X) * a[..., :, None, None]
+        inner = onp.einsum("...nj,...nk,...nl->...jkl", c[..., None] * s2, X, X) * a[..., :, None, None]
         S[..., iW.T[:, :, None], iW.T[:, None, :]] = inner  # (B, M, d, d): ∂²/∂W_kj∂W_lj
     return J, S
 
