@@ -35,7 +35,6 @@ from ._validation import (
     check_real,
     check_Xy,
 )
-from .activations import _derivatives
 from .losses import get_loss, loss_weights
 from .misc.flatten import flatten
 from .models import Model
@@ -206,6 +205,8 @@ class Objective:
         each point keeps only its other samples. Rows whose outputs are not finite get NaN
         (the caller recomputes them with the traced Hessian).
         """
+        from .activations import _derivatives
+
         model = self.model
         if not model.has_curvature or model._penalty is not None or model.penalised:
             return None
