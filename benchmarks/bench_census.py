@@ -18,6 +18,7 @@ No assertion except that both Hessian paths give the same certificates.
 ``--spectra`` adds the alternatives to numpy's eigh (scipy drivers, eigenvalues only, 2 threads).
 Run: python benchmarks/bench_census.py [K] [--no-baselines] [--spectra]
 """
+import copy
 import os
 import sys
 import time
@@ -35,23 +36,25 @@ def _load():
 
 
 def _timed(fn, *args, **kwargs):
-    t = time.perf_counter()
+    """(result, wall seconds); the CPU seconds of the call are kept in _timed.cpu."""
+    t, c = time.perf_counter(), time.process_time()
     out = fn(*args, **kwargs)
+    _timed.cpu = time.process_time() - c
     return out, time.perf_counter() - t
 
 
 def _counting(obj):
-    """An objective whose value() counts the points it evaluates (rows of its argument)."""
-    counted = lb.Objective(obj.model, obj.loss, obj.X, obj.y, reduction=obj.reduction)
-    counted.points = 0
-    value = counted.value
+    """The objective on a copy of its model whose forward pass counts the points (parameter
+    vectors) it evaluates: every value, gradient and probe goes through ``model._apply``."""
+    model = copy.copy(obj.model)
+    apply = model._apply
 
-    def counting_value(theta):
-        counted.points += int(np.prod(np.shape(theta)[:-1]))
-        return value(theta)
+    def counting_apply(params, X):
+        model.points += int(np.prod(np.shape(params["a0"])))
+        return apply(params, X)
 
-    counted.value = counting_value
-    return counted
+    model._apply, model.points = counting_apply, 0
+    return lb.Objective(model, obj.loss, obj.X, obj.y, reduction=obj.reduction)
 
 
 def _key(c):
@@ -63,7 +66,8 @@ def _key(c):
 
 
 def _jax_hessians(obj, thetas):
-    """JAX jit(vmap(hessian)) of the same L on the same points: (H, compile s, run s) or None."""
+    """JAX jit(vmap(hessian)) of the same L on the same points: (H, compile s, run s, run CPU s),
+    or None when jax is not importable."""
     os.environ.setdefault("XLA_FLAGS", "--xla_cpu_multi_thread_eigen=false "
                                        "intra_op_parallelism_threads=1")
     try:
@@ -83,12 +87,15 @@ def _jax_hessians(obj, thetas):
 
     hess = jax.jit(jax.vmap(jax.hessian(loss)))
     T = jnp.asarray(thetas)
-    t = time.perf_counter()
-    hess(T).block_until_ready()  # the first call compiles (and runs once)
-    t_compile = time.perf_counter() - t
-    t = time.perf_counter()
-    H = hess(T).block_until_ready()
-    return np.asarray(H), t_compile, time.perf_counter() - t
+    _, t_compile = _timed(lambda: hess(T).block_until_ready())  # the first call compiles
+    H, t_run = _timed(lambda: hess(T).block_until_ready())
+    return np.asarray(H), t_compile, t_run, _timed.cpu
+
+
+def jax_version():
+    import jax
+
+    return jax.__version__
 
 
 def _spectra(H):
@@ -118,7 +125,8 @@ def main(K=256, baselines=True, spectra=False):
     print(f"K={K}, P={obj.n_params}, n={len(y)}; load average at start: {_load()}")
 
     batched, t_train = _timed(lb.train_batch, obj, T0)
-    print(f"training (batched L-BFGS): {t_train:.2f} s; iterations per run: median "
+    c_train = _timed.cpu
+    print(f"training (batched L-BFGS): {t_train:.2f} s (CPU {c_train:.2f} s); iterations per run: median "
           f"{int(np.median(batched.iterations))}, max {int(batched.iterations.max())}")
     if baselines:
         singles, t_loop = _timed(lambda: [lb.train_batch(obj, T0[k:k + 1]) for k in range(K)])
@@ -136,19 +144,23 @@ def main(K=256, baselines=True, spectra=False):
 
     thetas = batched.thetas
     certs, t_cert = _timed(lb.certify_batch, obj, thetas, n_probes=100)
-    print(f"certification (certify_batch, n_probes=100): {t_cert:.2f} s "
-          f"= {t_cert / t_train:.2f} x training; load {_load()}")
+    c_cert = _timed.cpu
+    print(f"certification (certify_batch, n_probes=100): {t_cert:.2f} s (CPU {c_cert:.2f} s) "
+          f"= {t_cert / t_train:.2f} x training (CPU: {c_cert / c_train:.2f} x); load {_load()}")
     print(f"  verdicts: {dict(Counter(c.verdict for c in certs))}; "
           f"bad local minima: {sum(c.is_bad_local_min for c in certs)}")
 
     # its parts, each timed alone on the same end points
     Hs, t_hs = _timed(one_blas_thread(obj._hessian), thetas, structured=True)
+    c_hs = _timed.cpu
     Ht, t_ht = _timed(one_blas_thread(obj._hessian), thetas)
+    c_ht = _timed.cpu
     rel = np.max(np.abs(Hs - Ht)) / max(1.0, np.max(np.abs(Ht)))
     _, t_eig = _timed(one_blas_thread(np.linalg.eigh), Hs)
-    print(f"  Hessians: closed-form curvature {t_hs:.2f} s, traced (old path) {t_ht:.2f} s "
-          f"({t_ht / t_hs:.0f}x), max |difference| / max(1, max |H|) = {rel:.1e}")
-    print(f"  spectra (numpy eigh, 1 BLAS thread): {t_eig:.2f} s")
+    print(f"  Hessians: closed-form curvature {t_hs:.2f} s (CPU {c_hs:.2f}), traced (old path) "
+          f"{t_ht:.2f} s (CPU {c_ht:.2f}), {c_ht / c_hs:.1f}x; "
+          f"max |difference| / max(1, max |H|) = {rel:.1e}")
+    print(f"  spectra (numpy eigh, 1 BLAS thread): {t_eig:.2f} s (CPU {_timed.cpu:.2f})")
     if spectra:
         _spectra(Hs)
 
@@ -156,33 +168,37 @@ def main(K=256, baselines=True, spectra=False):
     traced = lb.Objective(model, obj.loss, X, y)
     traced._structured_hessian = lambda T: None
     old, t_old = _timed(lb.certify_batch, traced, thetas, n_probes=100)
+    c_old = _timed.cpu
     n_same = sum(_key(a) == _key(b) for a, b in zip(certs, old, strict=True))
-    print(f"certification with the traced Hessian (old path): {t_old:.2f} s; same certificates: "
+    print(f"certification with the traced Hessian (old path): {t_old:.2f} s (CPU {c_old:.2f} s); "
+          "same certificates: "
           f"{n_same} of {K}; load {_load()}")
 
     jx = _jax_hessians(obj, thetas)
     if jx is None:
         print("JAX: not importable (pip install jax); the vmap(hessian) comparison is skipped")
     else:
-        Hj, t_jc, t_jr = jx
+        Hj, t_jc, t_jr, c_jr = jx
         relj = np.max(np.abs(Hj - Hs)) / max(1.0, np.max(np.abs(Hs)))
-        print(f"JAX jit(vmap(hessian)), 1 thread: {t_jr:.2f} s (+ {t_jc:.1f} s compilation); "
-              f"JAX / lossbook closed form = {t_jr / t_hs:.1f}, JAX / lossbook traced = "
-              f"{t_jr / t_ht:.2f}; max |difference| / max(1, max |H|) = {relj:.1e}")
+        print(f"JAX {jax_version()} jit(vmap(hessian)), 1 thread: {t_jr:.2f} s (CPU {c_jr:.2f}; "
+              f"+ {t_jc:.1f} s compilation); CPU ratio JAX / lossbook closed form = "
+              f"{c_jr / c_hs:.1f}, JAX / lossbook traced = {c_jr / c_ht:.2f}; "
+              f"max |difference| / max(1, max |H|) = {relj:.1e}")
 
-    # forward evaluations: points at which L is evaluated
+    # forward passes: parameter vectors at which the network is evaluated
     counted = _counting(obj)
     lb.train_batch(counted, T0)
-    n_train, counted.points = counted.points, 0
+    n_train, counted.model.points = counted.model.points, 0
     lb.certify_batch(counted, thetas, n_probes=100)
-    n_cert = counted.points
-    print(f"forward evaluations (points): training {n_train} ({n_train / K:.0f} per run, each "
-          f"with its gradient), certification {n_cert} ({n_cert / K:.0f} per end point); "
-          f"certification / training = {n_cert / n_train:.2f}")
+    n_cert = counted.model.points
+    print(f"forward passes (parameter vectors evaluated): training {n_train} ({n_train / K:.0f} per "
+          f"run, most with a reverse pass for the gradient), certification {n_cert} "
+          f"({n_cert / K:.0f} per end point, values only); certification / training = "
+          f"{n_cert / n_train:.1f}")
     for n_probes in (20, 50):  # for comparison only: the census uses 100
         _, t = _timed(lb.certify_batch, obj, thetas, n_probes=n_probes)
         print(f"  for comparison, NOT the census setting: certification with n_probes={n_probes}: "
-              f"{t:.2f} s = {t / t_train:.2f} x training")
+              f"{t:.2f} s (CPU {_timed.cpu:.2f} s) = {_timed.cpu / c_train:.2f} x training (CPU)")
     print(f"load average at the end: {_load()}")
 
 
