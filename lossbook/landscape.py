@@ -727,7 +727,9 @@ def certify_batch(objective, thetas, *, grad_tol=1e-6, eig_tol=1e-6, radii=(1e-1
     only refute, so 'certified' rests on the Hessian test at a smooth point, not on the probes.
     ``lower_bound``: a number, or None to use :func:`loss_lower_bound` when X has a repeated
     row with both labels (and the loss is convex), else no bound.
-    Gradients, Hessians and spectra are computed for all K points in batched passes.
+    Gradients, Hessians and spectra are computed for all K points in batched passes; the
+    Hessians in closed form (Jᵀ diag(ℓ'') J + Σᵢ cᵢ ∇²fᵢ, ``Model.output_curvature``) where the
+    model has that hook and no regulariser, else by autograd (equal up to rounding).
     """
     from .invariances import _invariance_tangents, _unexplained_directions, output_fibres
 
