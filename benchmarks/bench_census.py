@@ -1,55 +1,208 @@
-"""Census speed: K random initialisations trained in one batched computation vs one by one.
+"""Census speed: training and certification of K random initialisations, timed separately.
 
 Setting of the foundation issue: subspace data n = 40, d = 8, M = 40 softplus neurons, ℓ_p
-with p = 6, K = 256 initialisations. Prints wall times and the speed-up; no assertion.
-Run: python benchmarks/bench_census.py [K]
+with p = 6, K = 256 initialisations, P = 361. Prints (CPU wall times, the machine's load first):
+
+- training: K runs in one batched computation (and, unless ``--no-baselines``, a loop of single
+  runs and a loop of scipy L-BFGS-B runs);
+- certification of the K end points (``certify_batch``, n_probes = 100 as in the census), its
+  parts — the Hessians (the model's closed-form curvature vs autograd's traced Hessian), the
+  spectra, the probes — and the same certification with the traced Hessian (the old path),
+  checked to give the same certificates;
+- the Hessians by JAX ``jit(vmap(hessian))`` on the same end points, its ratio to lossbook's,
+  when jax is importable (``pip install jax``; the script says so and skips otherwise);
+- forward evaluations (points at which L is evaluated) in training and in certification, and
+  the certification time at other n_probes values, labelled as such.
+
+No assertion except that both Hessian paths give the same certificates.
+``--spectra`` adds the alternatives to numpy's eigh (scipy drivers, eigenvalues only, 2 threads).
+Run: python benchmarks/bench_census.py [K] [--no-baselines] [--spectra]
 """
+import copy
+import os
 import sys
 import time
+from collections import Counter
 
 import numpy as np
 from scipy.optimize import minimize
 
 import lossbook as lb
+from lossbook._threads import one_blas_thread
 
 
-def main(K=256):
+def _load():
+    return " ".join(f"{x:.2f}" for x in os.getloadavg())
+
+
+def _timed(fn, *args, **kwargs):
+    """(result, wall seconds); the CPU seconds of the call are kept in _timed.cpu."""
+    t, c = time.perf_counter(), time.process_time()
+    out = fn(*args, **kwargs)
+    _timed.cpu = time.process_time() - c
+    return out, time.perf_counter() - t
+
+
+def _counting(obj):
+    """The objective on a copy of its model whose forward pass counts the points (parameter
+    vectors) it evaluates: every value, gradient and probe goes through ``model._apply``."""
+    model = copy.copy(obj.model)
+    apply = model._apply
+
+    def counting_apply(params, X):
+        model.points += int(np.prod(np.shape(params["a0"])))
+        return apply(params, X)
+
+    model._apply, model.points = counting_apply, 0
+    return lb.Objective(model, obj.loss, obj.X, obj.y, reduction=obj.reduction)
+
+
+def _key(c):
+    """What a certificate decides (its decreases to 9 significant digits: the last bits of a
+    ~1e-12 decrease are rounding, and differ between two exact Hessians as between two LAPACKs)."""
+    return (c.verdict, c.reason, c.n_flat, c.n_unexplained, c.smooth, c.is_global,
+            tuple((r, float(f"{d:.9g}")) for r, d in sorted(c.probe.items())), c.training_error,
+            float(f"{c.scaling_probe:.9g}"))
+
+
+def _jax_hessians(obj, thetas):
+    """JAX jit(vmap(hessian)) of the same L on the same points: (H, compile s, run s, run CPU s),
+    or None when jax is not importable."""
+    os.environ.setdefault("XLA_FLAGS", "--xla_cpu_multi_thread_eigen=false "
+                                       "intra_op_parallelism_threads=1")
+    try:
+        import jax
+        import jax.numpy as jnp
+    except ImportError:
+        return None
+    jax.config.update("jax_enable_x64", True)
+    P = obj.n_params
+    index = obj.unflatten(np.arange(P))
+    ia0, ia, iW = int(index["a0"]), np.asarray(index["a"]), np.asarray(index["W"])
+    X, y, p = jnp.asarray(obj.X), jnp.asarray(obj.y), 6
+
+    def loss(theta):
+        f = theta[ia0] + (jnp.logaddexp(X @ theta[iW], 0.0) / jnp.log(2.0)) @ theta[ia]
+        return jnp.mean(jnp.maximum(1.0 - y * f, 0.0) ** (p + 1))
+
+    hess = jax.jit(jax.vmap(jax.hessian(loss)))
+    T = jnp.asarray(thetas)
+    _, t_compile = _timed(lambda: hess(T).block_until_ready())  # the first call compiles
+    H, t_run = _timed(lambda: hess(T).block_until_ready())
+    return np.asarray(H), t_compile, t_run, _timed.cpu
+
+
+def jax_version():
+    import jax
+
+    return jax.__version__
+
+
+def _spectra(H):
+    """The alternatives to numpy's batched eigh on the same Hessians (CPU seconds)."""
+    import scipy.linalg as sl
+    from threadpoolctl import threadpool_limits
+
+    lam = np.linalg.eigvalsh(H)
+    for threads in (1, 2):
+        with threadpool_limits(threads):
+            _, t = _timed(np.linalg.eigh, H)
+            _, t_vals = _timed(np.linalg.eigvalsh, H)
+            line = f"    {threads} BLAS thread(s): numpy eigh {t:.2f} s, eigvalsh (no vectors) {t_vals:.2f} s"
+            for driver in ("evd", "evr", "ev"):
+                out, t = _timed(lambda driver=driver: [sl.eigh(h, driver=driver, check_finite=False)
+                                                       for h in H])
+                dev = max(float(np.max(np.abs(o[0] - v))) for o, v in zip(out, lam, strict=True))
+                line += f", scipy {driver} {t:.2f} s (max |Δλ| {dev:.0e})"
+            print(line)
+
+
+def main(K=256, baselines=True, spectra=False):
     X, y = lb.make_subspace_data(40, n_features=8, random_state=0)
     model = lb.single_layer(8, 40, "softplus")
     obj = lb.Objective(model, lb.get_loss("polynomial_hinge", p=6), X, y)
     T0 = obj.flatten(model.init(0, batch=K))
+    print(f"K={K}, P={obj.n_params}, n={len(y)}; load average at start: {_load()}")
 
-    t = time.perf_counter()
-    batched = lb.train_batch(obj, T0)
-    t_batched = time.perf_counter() - t
+    batched, t_train = _timed(lb.train_batch, obj, T0)
+    c_train = _timed.cpu
+    print(f"training (batched L-BFGS): {t_train:.2f} s (CPU {c_train:.2f} s); iterations per run: median "
+          f"{int(np.median(batched.iterations))}, max {int(batched.iterations.max())}")
+    if baselines:
+        singles, t_loop = _timed(lambda: [lb.train_batch(obj, T0[k:k + 1]) for k in range(K)])
+        same = np.allclose(np.concatenate([s.losses for s in singles]), batched.losses, atol=1e-8)
+        print(f"  loop of single runs {t_loop:.2f} s, speed-up {t_loop / t_train:.1f}x "
+              f"(same end losses: {same})")
 
-    t = time.perf_counter()
-    singles = [lb.train_batch(obj, T0[k:k + 1]) for k in range(K)]
-    t_loop = time.perf_counter() - t
+        def scipy_runs():  # the loop a user would write without the library
+            return [minimize(lambda th: (float(obj.value(th)), obj.gradient(th)), T0[k], jac=True,
+                             method="L-BFGS-B", options={"gtol": 1e-9, "maxiter": 2000}).fun
+                    for k in range(K)]
+        scipy_losses, t_scipy = _timed(scipy_runs)
+        print(f"  loop of scipy L-BFGS-B runs {t_scipy:.2f} s, speed-up {t_scipy / t_train:.1f}x "
+              f"(runs ending at zero error: {int(np.sum(np.asarray(scipy_losses) < 1e-6))} of {K})")
 
-    # the loop a user would write without the library: scipy's L-BFGS-B, one run at a time
-    t = time.perf_counter()
-    scipy_losses = []
-    for k in range(K):
-        res = minimize(lambda th: (float(obj.value(th)), obj.gradient(th)), T0[k], jac=True,
-                       method="L-BFGS-B", options={"gtol": 1e-9, "maxiter": 2000})
-        scipy_losses.append(res.fun)
-    t_scipy = time.perf_counter() - t
+    thetas = batched.thetas
+    certs, t_cert = _timed(lb.certify_batch, obj, thetas, n_probes=100)
+    c_cert = _timed.cpu
+    print(f"certification (certify_batch, n_probes=100): {t_cert:.2f} s (CPU {c_cert:.2f} s) "
+          f"= {t_cert / t_train:.2f} x training (CPU: {c_cert / c_train:.2f} x); load {_load()}")
+    print(f"  verdicts: {dict(Counter(c.verdict for c in certs))}; "
+          f"bad local minima: {sum(c.is_bad_local_min for c in certs)}")
 
-    same = np.allclose(np.concatenate([s.losses for s in singles]), batched.losses, atol=1e-8)
-    t = time.perf_counter()
-    certs = lb.certify_batch(obj, batched.thetas, n_probes=100)
-    t_cert = time.perf_counter() - t
-    bad = sum(c.is_bad_local_min for c in certs)
-    print(f"census training, K={K}, P={obj.n_params}: batched {t_batched:.2f} s, "
-          f"loop of single runs {t_loop:.2f} s, speed-up {t_loop / t_batched:.1f}x "
-          f"(same end losses: {same})")
-    print(f"loop of scipy L-BFGS-B runs {t_scipy:.2f} s, speed-up {t_scipy / t_batched:.1f}x "
-          f"(runs ending at zero error: {int(np.sum(np.asarray(scipy_losses) < 1e-6))} of {K})")
-    print(f"certification of the K end points (batched): {t_cert:.2f} s; bad local minima: {bad}")
-    print(f"iterations per run: median {int(np.median(batched.iterations))}, "
-          f"max {int(batched.iterations.max())}")
+    # its parts, each timed alone on the same end points
+    Hs, t_hs = _timed(one_blas_thread(obj._hessian), thetas, structured=True)
+    c_hs = _timed.cpu
+    Ht, t_ht = _timed(one_blas_thread(obj._hessian), thetas)
+    c_ht = _timed.cpu
+    rel = np.max(np.abs(Hs - Ht)) / max(1.0, np.max(np.abs(Ht)))
+    _, t_eig = _timed(one_blas_thread(np.linalg.eigh), Hs)
+    print(f"  Hessians: closed-form curvature {t_hs:.2f} s (CPU {c_hs:.2f}), traced (old path) "
+          f"{t_ht:.2f} s (CPU {c_ht:.2f}), {c_ht / c_hs:.1f}x; "
+          f"max |difference| / max(1, max |H|) = {rel:.1e}")
+    print(f"  spectra (numpy eigh, 1 BLAS thread): {t_eig:.2f} s (CPU {_timed.cpu:.2f})")
+    if spectra:
+        _spectra(Hs)
+
+    # the old path: the same certification with the traced Hessian
+    traced = lb.Objective(model, obj.loss, X, y)
+    traced._structured_hessian = lambda T: None
+    old, t_old = _timed(lb.certify_batch, traced, thetas, n_probes=100)
+    c_old = _timed.cpu
+    n_same = sum(_key(a) == _key(b) for a, b in zip(certs, old, strict=True))
+    print(f"certification with the traced Hessian (old path): {t_old:.2f} s (CPU {c_old:.2f} s); "
+          "same certificates: "
+          f"{n_same} of {K}; load {_load()}")
+
+    jx = _jax_hessians(obj, thetas)
+    if jx is None:
+        print("JAX: not importable (pip install jax); the vmap(hessian) comparison is skipped")
+    else:
+        Hj, t_jc, t_jr, c_jr = jx
+        relj = np.max(np.abs(Hj - Hs)) / max(1.0, np.max(np.abs(Hs)))
+        print(f"JAX {jax_version()} jit(vmap(hessian)), 1 thread: {t_jr:.2f} s (CPU {c_jr:.2f}; "
+              f"+ {t_jc:.1f} s compilation); CPU ratio JAX / lossbook closed form = "
+              f"{c_jr / c_hs:.1f}, JAX / lossbook traced = {c_jr / c_ht:.2f}; "
+              f"max |difference| / max(1, max |H|) = {relj:.1e}")
+
+    # forward passes: parameter vectors at which the network is evaluated
+    counted = _counting(obj)
+    lb.train_batch(counted, T0)
+    n_train, counted.model.points = counted.model.points, 0
+    lb.certify_batch(counted, thetas, n_probes=100)
+    n_cert = counted.model.points
+    print(f"forward passes (parameter vectors evaluated): training {n_train} ({n_train / K:.0f} per "
+          f"run, most with a reverse pass for the gradient), certification {n_cert} "
+          f"({n_cert / K:.0f} per end point, values only); certification / training = "
+          f"{n_cert / n_train:.1f}")
+    for n_probes in (20, 50):  # for comparison only: the census uses 100
+        _, t = _timed(lb.certify_batch, obj, thetas, n_probes=n_probes)
+        print(f"  for comparison, NOT the census setting: certification with n_probes={n_probes}: "
+              f"{t:.2f} s (CPU {_timed.cpu:.2f} s) = {_timed.cpu / c_train:.2f} x training (CPU)")
+    print(f"load average at the end: {_load()}")
 
 
 if __name__ == "__main__":
-    main(int(sys.argv[1]) if len(sys.argv) > 1 else 256)
+    args = [a for a in sys.argv[1:] if not a.startswith("--")]
+    main(int(args[0]) if args else 256, baselines="--no-baselines" not in sys.argv,
+         spectra="--spectra" in sys.argv)

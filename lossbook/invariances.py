@@ -171,7 +171,7 @@ def _invariance_tangents(objective, theta, *, units=None, gradient=None, hessian
         const = _locally_constant(objective, theta, gradient, hessian, units, covered)
         for i in const:
             inv.add_basis("coordinate without effect", [i])
-        for u in units:  # outgoing weights of a unit whose output is exactly 0: a stratum
+        for u in units if const.size else ():  # outgoing weights of a unit whose output is exactly 0: a stratum
             idx = onp.intersect1d(const, u.outgoing)
             if idx.size and u.activation.dead_below is None and not _piecewise_linear(u.activation):
                 inv.strata.append(("unit with output exactly 0", u.label, idx))

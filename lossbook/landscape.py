@@ -180,14 +180,59 @@ class Objective:
         Raises a ValueError where it overflows float64 (see :meth:`value`)."""
         return _finite(self._hessian(theta), "the Hessian")
 
-    def _hessian(self, theta):
+    def _hessian(self, theta, structured=False):
         """As hessian, but an overflow gives inf/NaN entries silently (the certifier reports
-        such a point instead of failing the whole batch)."""
+        such a point instead of failing the whole batch). ``structured=True``: where exact
+        (:meth:`_structured_hessian`), H = Jᵀ diag(w) J + S from the model's closed-form output
+        derivatives instead of P reverse sweeps (equal up to rounding)."""
         theta = onp.asarray(self._check_theta(theta), dtype=float)
         if theta.ndim > 2:
             raise ValueError(f"theta: expected shape (P,) or (K, P), got {theta.shape}")
         single = theta.ndim == 1
         T = theta[None] if single else theta
+        H = self._structured_hessian(T) if structured else None
+        if H is None:
+            H = self._traced_hessian(T)
+        else:  # where the closed form overflows, the traced Hessian decides what the entries are
+            bad = ~onp.all(onp.isfinite(H), axis=(1, 2))
+            if bad.any():
+                H[bad] = self._traced_hessian(T[bad])
+        return H[0] if single else H
+
+    def _structured_hessian(self, T):
+        """∇²L at the rows of T (K, P) as Jᵀ diag(w) J + S, shape (K, P, P), or None where the
+        model has no curvature hook or a regulariser (then only the traced Hessian is exact).
+
+        With zᵢ = −yᵢfᵢ and r = 1/n ('mean') or 1 ('sum'): L = r Σᵢ ℓ(zᵢ), so ∂L/∂fᵢ =
+        −r yᵢ ℓ'(zᵢ) = cᵢ and ∂²L/∂fᵢ² = r ℓ''(zᵢ) = wᵢ (yᵢ² = 1), with autograd's ℓ', ℓ''.
+        A sample with ℓ'(zᵢ) = ℓ''(zᵢ) = 0 (beyond a hinge's margin) adds exact zeros, so
+        each point keeps only its other samples. Rows whose outputs are not finite get NaN
+        (the caller recomputes them with the traced Hessian).
+        """
+        from .activations import _derivatives
+
+        model = self.model
+        if not model.has_curvature or model._penalty is not None or model.penalised:
+            return None
+        params = self.unflatten(T)
+        r = 1.0 / len(self.y) if self.reduction == "mean" else 1.0
+        with onp.errstate(over="ignore", invalid="ignore"):
+            f = onp.asarray(model._apply(params, self.X), dtype=float)
+            d1, d2 = _derivatives(self.loss.fn, -self.y * f)
+            keep = _active_samples(d1, d2)  # (K, m) sample indices per point
+            rows = onp.arange(len(T))[:, None]
+            X = self.X[keep]  # (K, m, d): one sample set per point
+            c, w = (-r * self.y[keep] * d1[rows, keep]), r * d2[rows, keep]
+            J, H = model._curvature(params, X, self.unflatten(onp.arange(self.n_params)), c)
+            H += onp.matmul(onp.swapaxes(J, -1, -2) * w[:, None, :], J)
+        for k in range(len(T)):  # symmetric to the last bit, one (P, P) block at a time
+            H[k] = 0.5 * (H[k] + H[k].T)
+        H[~onp.all(onp.isfinite(f), axis=1)] = onp.nan
+        return H
+
+    def _traced_hessian(self, T):
+        """∇²L at the rows of T (K, P) by autograd: the batched gradient traced once, then one
+        reverse sweep per coordinate. Shape (K, P, P)."""
         H = onp.empty(T.shape + (T.shape[-1],))
         # trace the gradient once, then one reverse sweep per coordinate: row j of every
         # run's Hessian is the vjp of the batched gradient with the cotangent e_j
@@ -198,12 +243,19 @@ class Objective:
                 E[:, j] = 1.0
                 H[..., j, :] = vjp(E)
                 E[:, j] = 0.0
-            H = 0.5 * (H + onp.swapaxes(H, -1, -2))
-        return H[0] if single else H
+            return 0.5 * (H + onp.swapaxes(H, -1, -2))
 
     def check_gradients(self, params, *, order=2):
         """Compare autograd's derivatives with finite differences (``autograd.test_util``)."""
         check_grads(self.value, modes=["rev"], order=order)(self.flatten(params))
+
+
+def _active_samples(d1, d2):
+    """Per row of d1, d2 (K, n): the indices of the samples where either is non-zero, padded
+    with zero-weight samples to the same count m ≥ 1 for every row; shape (K, m)."""
+    active = (d1 != 0) | (d2 != 0)
+    m = max(1, int(active.sum(axis=1).max()))
+    return onp.argsort(~active, axis=1, kind="stable")[:, :m]
 
 
 def _finite(values, what):
@@ -408,10 +460,12 @@ def _lowest_changes(objective, theta, L0, directions, radii, max_elements=4_000_
 
     Returns (lowest change per radius, the direction that gave it, its row in
     ``directions``); the points are evaluated in batches of at most ``max_elements``
-    sample-parameter products.
+    sample-parameter products, and of at most 10⁶ (measured: smaller batches keep the
+    forward pass's temporaries in cache and run ~1.4x faster; each point's value does not
+    depend on the batching).
     """
     R, P = len(radii), theta.shape[-1]
-    chunk = max(1, int(max_elements // (len(objective.y) * max(P, 1) * R)))
+    chunk = max(1, int(min(max_elements, 1_000_000) // (len(objective.y) * max(P, 1) * R)))
     best, best_dir = onp.full(R, onp.inf), onp.zeros((R, P))
     best_idx = onp.zeros(R, dtype=int)
     for start in range(0, len(directions), chunk):
@@ -593,7 +647,7 @@ def _stratum_descent(objective, theta, L0, strata, rng, *, tol, radii=(0.05, 0.0
             pts[i * n_dirs:(i + 1) * n_dirs][:, idx] += r * U
         with onp.errstate(over="ignore", invalid="ignore"):
             Lp, Gp = objective._value_and_gradient(pts)
-            Hp = objective._hessian(pts)
+            Hp = objective._hessian(pts, structured=True)
         Lp, Gp = onp.atleast_1d(onp.asarray(Lp, dtype=float)), onp.atleast_2d(Gp)
         finite = (onp.isfinite(Lp) & onp.all(onp.isfinite(Gp), axis=1)
                   & onp.all(onp.isfinite(Hp), axis=(1, 2)))
@@ -677,7 +731,9 @@ def certify_batch(objective, thetas, *, grad_tol=1e-6, eig_tol=1e-6, radii=(1e-1
     only refute, so 'certified' rests on the Hessian test at a smooth point, not on the probes.
     ``lower_bound``: a number, or None to use :func:`loss_lower_bound` when X has a repeated
     row with both labels (and the loss is convex), else no bound.
-    Gradients, Hessians and spectra are computed for all K points in batched passes.
+    Gradients, Hessians and spectra are computed for all K points in batched passes; the
+    Hessians in closed form (Jᵀ diag(ℓ'') J + Σᵢ cᵢ ∇²fᵢ, ``Model.output_curvature``) where the
+    model has that hook and no regulariser, else by autograd (equal up to rounding).
     """
     from .invariances import _invariance_tangents, _unexplained_directions, output_fibres
 
@@ -698,7 +754,7 @@ def certify_batch(objective, thetas, *, grad_tol=1e-6, eig_tol=1e-6, radii=(1e-1
     lb = _resolve_lower_bound(objective, lower_bound)
     L0, G = objective._value_and_gradient(thetas)
     L0, G = onp.atleast_1d(L0), onp.atleast_2d(G)
-    H = objective._hessian(thetas)
+    H = objective._hessian(thetas, structured=True)
     ok = onp.isfinite(L0) & onp.all(onp.isfinite(G), axis=1) & onp.all(onp.isfinite(H), axis=(1, 2))
     if not ok.all():  # certify the others; a point where float64 overflows gets no verdict of substance
         kw = dict(grad_tol=grad_tol, eig_tol=eig_tol, radii=radii, n_probes=n_probes,

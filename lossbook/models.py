@@ -32,7 +32,7 @@ from ._validation import (
     check_str,
     check_X,
 )
-from .activations import Activation, get_activation
+from .activations import Activation, _derivatives, get_activation
 
 
 @dataclass(frozen=True)
@@ -64,17 +64,21 @@ class Model:
 
     Optional hooks for the certifier: ``units(params, X, index)`` → list of :class:`Unit`,
     ``tangents(params, index)`` → list of ``(kind, flat_indices, values)`` exact invariance
-    tangent vectors (sparse: ``values`` at ``flat_indices``, zero elsewhere).
+    tangent vectors (sparse: ``values`` at ``flat_indices``, zero elsewhere),
+    ``curvature(params, X, index, c)`` → ``(J, S)``, the output Jacobian and Σᵢ cᵢ ∇²fᵢ in
+    flat coordinates (see :meth:`output_curvature`; a combinator that does not implement it
+    for the combined network must not pass it on).
     """
 
     def __init__(self, name, init, apply, penalty=None, *, n_features, units=None, tangents=None,
-                 output_bias=None, penalised=None):
+                 output_bias=None, penalised=None, curvature=None):
         check_str(name, "name")
         check_callable(init, "init")
         check_callable(apply, "apply")
         check_callable(penalty, "penalty", optional=True)
         n_features = check_int(n_features, "n_features", minimum=1)
-        for hook, hook_name in ((units, "units"), (tangents, "tangents"), (output_bias, "output_bias")):
+        for hook, hook_name in ((units, "units"), (tangents, "tangents"), (output_bias, "output_bias"),
+                                (curvature, "curvature")):
             check_callable(hook, hook_name, optional=True)
         check_optional_bool(penalised, "penalised")
         self.name = name
@@ -85,6 +89,7 @@ class Model:
         self._units = units
         self._tangents = tangents
         self._output_bias = output_bias
+        self._curvature = curvature
         #: True when the regulariser can be non-zero (then not every output-preserving move
         #: preserves the loss)
         self.penalised = penalty is not None if penalised is None else bool(penalised)
@@ -107,6 +112,37 @@ class Model:
         empty for a model without hidden units (or without the hook).
         """
         return [] if self._units is None else list(self._units(params, onp.asarray(X, dtype=float), index))
+
+    @property
+    def has_curvature(self):
+        """True when the model gives its output derivatives in closed form
+        (:meth:`output_curvature`), so the certifier can skip the traced Hessian."""
+        return self._curvature is not None
+
+    def output_curvature(self, params, X, index, c):
+        """The first and second derivatives of the outputs in flat coordinates.
+
+        ``params``: one parameter set or a batch (batch shape B); ``X`` (n, d); ``index``: the
+        parameter tree of flat coordinate numbers (``objective.unflatten(numpy.arange(P))``);
+        ``c``: weights of shape B + (n,). Returns ``(J, S)`` with J[..., i, p] = ∂fᵢ/∂θ_p,
+        shape B + (n, P), and S = Σᵢ cᵢ ∇²fᵢ, shape B + (P, P), both with autograd's
+        conventions at kinks (its σ' and σ'' elementwise). Then the Hessian of
+        Σᵢ gᵢ(fᵢ) is Jᵀ diag(gᵢ'') J + S with cᵢ = gᵢ'. (The hook itself also accepts X with
+        the batch axes of params, B + (n, d): one sample set per parameter set.)
+        """
+        if self._curvature is None:
+            raise ValueError(f"model: {self.name} has no curvature hook (see has_curvature)")
+        if not isinstance(index, dict):
+            raise TypeError(f"index: expected the parameter tree of flat indices, got {type(index).__name__}")
+        batch = self.check_params(params)
+        X = check_X(X)
+        if X.shape[1] != self.n_features:
+            raise ValueError(f"X: expected shape (n, {self.n_features}) for {self.name}, got {X.shape}")
+        c = onp.asarray(c, dtype=float)
+        if c.shape != tuple(batch) + (X.shape[0],):
+            raise ValueError(f"c: expected shape {tuple(batch) + (X.shape[0],)} (batch shape + (n,)), "
+                             f"got {c.shape}")
+        return self._curvature(params, X, index, c)
 
     def invariance_tangents(self, params, index):
         """Exact invariances the model knows at one parameter set beyond the per-unit ones
@@ -198,8 +234,40 @@ def single_layer(n_features, n_neurons, activation="softplus", *, init_scale=1.0
             return _quadratic_fibre(params, index)
         return []
 
+    def curvature(params, X, index, c):
+        return _single_layer_curvature(sigma, params, X, index, c)
+
     return Model(f"single_layer(d={d}, M={m}, {sigma.name})", init, apply, n_features=d,
-                 units=units, tangents=tangents, output_bias=lambda index: index["a0"])
+                 units=units, tangents=tangents, output_bias=lambda index: index["a0"],
+                 curvature=curvature)
+
+
+def _single_layer_curvature(sigma, params, X, index, c):
+    """(J, S) of f_S(x) = a0 + Σ_j a_j σ(w_jᵀx) (:meth:`Model.output_curvature`).
+
+    ∂f/∂a0 = 1, ∂f/∂a_j = σ(z_j), ∂f/∂W_kj = a_j σ'(z_j) x_k; the only non-zero second
+    derivatives are ∂²f/∂a_j∂W_kj = σ'(z_j) x_k and ∂²f/∂W_kj∂W_lj = a_j σ''(z_j) x_k x_l.
+    Shapes: a (B, M), W (B, d, M), X (n, d) or (B, n, d), c (B, n) → J (B, n, P), S (B, P, P).
+    """
+    a = onp.asarray(params["a"], dtype=float)
+    Z = X @ onp.asarray(params["W"], dtype=float)  # (B, n, M)
+    with onp.errstate(over="ignore", invalid="ignore"):
+        s0 = onp.asarray(sigma(Z), dtype=float) + 0.0 * Z
+        s1, s2 = _derivatives(sigma.fn, Z)
+        ia0, ia, iW = int(onp.ravel(index["a0"])[0]), onp.asarray(index["a"]), onp.asarray(index["W"])
+        P = 1 + ia.size + iW.size
+        batch = a.shape[:-1]
+        J = onp.zeros(batch + (X.shape[-2], P))
+        J[..., ia0] = 1.0
+        J[..., ia] = s0
+        J[..., iW] = (a[..., None, :] * s1)[..., :, None, :] * X[..., :, :, None]  # (B, n, d, M)
+        S = onp.zeros(batch + (P, P))
+        mixed = onp.einsum("...n,...nk,...nj->...kj", c, X, s1)  # (B, d, M): ∂²/∂a_j∂W_kj
+        S[..., ia[None, :], iW] = mixed
+        S[..., iW, ia[None, :]] = mixed
+        inner = onp.einsum("...nj,...nk,...nl->...jkl", c[..., None] * s2, X, X) * a[..., :, None, None]
+        S[..., iW.T[:, :, None], iW.T[:, None, :]] = inner  # (B, M, d, d): ∂²/∂W_kj∂W_lj
+    return J, S
 
 
 def _idx(*pieces):

@@ -363,6 +363,7 @@ KINDS = {
     # added with the certificate/census API, hypotheses and invariances
     "lower_bound": "optreal", "kink_tol": "nonneg", "units": "optcallable",
     "tangents": "optcallable", "output_bias": "optcallable", "penalised": "optbool",
+    "curvature": "optcallable",
     "draw": "optcallable", "dpi": "count", "realizer": "optparams", "realizer_model": "optmodel",
     "n_params": "count0", "gradient": "optgradient", "hessian": "opthessian", "index": "optindex",
     "fibre": "optfibre", "flat": "flatbasis", "n_reruns": "count0", "base": "optcensus",
