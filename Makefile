@@ -45,7 +45,7 @@ lock:
 	rm -rf _build/lock-venv
 	$(PYTHON) -m venv _build/lock-venv
 	_build/lock-venv/bin/python -m pip install --quiet --upgrade pip
-	_build/lock-venv/bin/python -m pip install --quiet -e ".[$(EXTRAS)]"
+	_build/lock-venv/bin/python -m pip install --quiet -e ".[$(EXTRAS),bench]"
 	{ echo "# pip constraints: the versions lossbook's book and tests were checked with"; \
 	  echo "# (CPython $$(_build/lock-venv/bin/python -c 'import platform; print(platform.python_version())'), $$(uname -sm))."; \
 	  echo "# Written by \`make lock\` (pip freeze of a fresh venv); \`make setup\` installs with -c."; \
@@ -145,7 +145,9 @@ frames: setup
 frames-check: setup
 	$(PY) tools/frames.py --check
 
+# the benchmarks (they print figures; no assertion); the bench extra adds JAX for bench_census
 bench: setup
+	$(PY) -m pip install --quiet -c constraints.txt -e ".[bench]"
 	$(PY) benchmarks/bench_census.py
 	$(PY) benchmarks/bench_widgets.py
 	$(PY) benchmarks/bench_notebooks.py

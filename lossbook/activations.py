@@ -45,7 +45,15 @@ def _times(d):
 def log1pexp(z):
     """log(1 + e^z), written as max(z, 0) + log1p(e^−|z|): no overflow, and ~5x faster than
     numpy's logaddexp. Its derivative is the logistic sigmoid."""
-    return onp.maximum(z, 0.0) + onp.log1p(onp.exp(-onp.abs(z)))
+    z = onp.asarray(z, dtype=float)
+    if z.ndim == 0:
+        return onp.maximum(z, 0.0) + onp.log1p(onp.exp(-onp.abs(z)))
+    # the same operations in place: no temporary arrays (they dominate on large batches)
+    t = onp.abs(z)
+    onp.negative(t, out=t)
+    onp.exp(t, out=t)
+    onp.log1p(t, out=t)
+    return onp.add(onp.maximum(z, 0.0), t, out=t)
 
 
 defvjp(log1pexp, lambda ans, z: _times(0.5 * (_tanh(0.5 * z) + 1.0)))

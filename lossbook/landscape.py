@@ -734,6 +734,12 @@ def certify_batch(objective, thetas, *, grad_tol=1e-6, eig_tol=1e-6, radii=(1e-1
     Gradients, Hessians and spectra are computed for all K points in batched passes; the
     Hessians in closed form (Jᵀ diag(ℓ'') J + Σᵢ cᵢ ∇²fᵢ, ``Model.output_curvature``) where the
     model has that hook and no regulariser, else by autograd (equal up to rounding).
+    *Futile probes* are not evaluated: when the loss is nonnegative (``Loss.nonnegative``), the
+    model has no regulariser and L(θ) ≤ the probe tolerance, no point can lie lower by more
+    than that tolerance (L ≥ 0 holds in floating point too), so the certificate records what the
+    probes would find, "no decrease", without evaluating them; such a point with no invariance
+    tangent needs no eigenvectors either (every flat direction is unexplained), and its
+    spectrum is computed without them (``eigvalsh``; equal to ``eigh``'s up to rounding).
     """
     from .invariances import _invariance_tangents, _unexplained_directions, output_fibres
 
@@ -766,7 +772,6 @@ def certify_batch(objective, thetas, *, grad_tol=1e-6, eig_tol=1e-6, radii=(1e-1
                                                                 eig_tol, P)
                 for k in range(K)]
     gnorm = onp.linalg.norm(G, axis=-1)
-    evals, evecs = onp.linalg.eigh(H)
     F = onp.atleast_2d(onp.asarray(objective.outputs(thetas), dtype=float))
     err = _error(F, objective.y)
     U = _unit_sphere(rng, (n_probes, P))
@@ -778,30 +783,57 @@ def certify_batch(objective, thetas, *, grad_tol=1e-6, eig_tol=1e-6, radii=(1e-1
     fibres = output_fibres(objective, thetas, units, F, kink_tol=kink_tol, random_state=random_state)
     scales = (0.5, 2.0, 10.0)
     m_null = min(n_probes, 20)
+    # where L ≥ 0 everywhere (a nonnegative loss, no regulariser; floating-point sums of
+    # nonnegative terms stay nonnegative) and L0 ≤ tol, no probe can lower L by more than tol:
+    # such probes are futile and skipped (the certificate is the one they would give), and
+    # without probes and invariance tangents a point needs the spectrum but no eigenvectors
+    floor_zero = objective.loss.nonnegative and not objective.model.penalised
+    smooth_at = onp.array([kinks[k] is None for k in range(K)])
+    tols = onp.where(smooth_at, probe_tol, 1e-6) * onp.maximum(1.0, onp.abs(L0))
+    futile_at = floor_zero & (L0 <= tols)
+    invs = [_invariance_tangents(objective, thetas[k], units=_at(units, k), gradient=G[k],
+                                 hessian=H[k], index=index,
+                                 fibre=fibres[k] if smooth_at[k] else None) for k in range(K)]
+    vectors = ~futile_at | onp.array([len(inv.tangents) > 0 for inv in invs], dtype=bool)
+    evals, evecs = onp.empty((K, P)), [None] * K
+    if vectors.any():
+        evals[vectors], V_some = onp.linalg.eigh(H[vectors])
+        for k, Vk in zip(onp.flatnonzero(vectors), V_some, strict=True):
+            evecs[k] = Vk
+    if not vectors.all():
+        evals[~vectors] = onp.linalg.eigvalsh(H[~vectors])
     certs = []
     for k in range(K):
         theta, lam, V = thetas[k], evals[k], evecs[k]
-        smooth = kinks[k] is None
+        smooth, tol, futile, inv = bool(smooth_at[k]), float(tols[k]), bool(futile_at[k]), invs[k]
         margin = eig_tol * max(1.0, float(lam[-1]))
         flat = onp.abs(lam) <= margin
         units_k = _at(units, k)
-        inv = _invariance_tangents(objective, theta, units=units_k, gradient=G[k], hessian=H[k],
-                                   index=index, fibre=fibres[k] if smooth else None)
-        n_unexp, B = _unexplained_directions(V[:, flat], inv.tangents)
         # sphere probes: random, ± canonical lowest direction, the unexplained flat space
-        low = _canonical_lowest(lam, V, u0)
-        parts = [U, onp.vstack([low, -low])]
-        if B.shape[1]:
-            Nd = (U[:m_null] @ B) @ B.T
-            norms = onp.linalg.norm(Nd, axis=1, keepdims=True)
-            Nd = Nd[norms[:, 0] > 1e-12] / norms[norms[:, 0] > 1e-12]
-            parts.append(onp.vstack([Nd, -Nd]))
-        dirs = onp.vstack(parts)
-        kind_of = onp.repeat(onp.arange(len(parts)), [len(p) for p in parts])
-        best, best_dir, best_idx = _lowest_changes(objective, theta, L0[k], dirs, radii, max_elements)
+        if V is None:  # no tangents: every flat direction is unexplained, none is probed
+            n_unexp, low = int(flat.sum()), None
+            n_dirs = n_probes + 2 + (2 * m_null if n_unexp else 0)
+        else:
+            n_unexp, B = _unexplained_directions(V[:, flat], inv.tangents)
+            low = _canonical_lowest(lam, V, u0)
+            parts = [U, onp.vstack([low, -low])]
+            if B.shape[1]:
+                Nd = (U[:m_null] @ B) @ B.T
+                norms = onp.linalg.norm(Nd, axis=1, keepdims=True)
+                Nd = Nd[norms[:, 0] > 1e-12] / norms[norms[:, 0] > 1e-12]
+                parts.append(onp.vstack([Nd, -Nd]))
+            dirs = onp.vstack(parts)
+            n_dirs = len(dirs)
+            kind_of = onp.repeat(onp.arange(len(parts)), [len(p) for p in parts])
+        if futile:
+            best, best_dir, best_idx = onp.full(len(radii), onp.inf), onp.zeros((len(radii), P)), \
+                onp.zeros(len(radii), dtype=int)
+        else:
+            best, best_dir, best_idx = _lowest_changes(objective, theta, L0[k], dirs, radii,
+                                                       max_elements)
         # scaling probes: one unit's incoming weights times s
         s_best, s_dir, s_what = onp.inf, None, ""
-        if units_k:
+        if units_k and not futile:
             pts = onp.repeat(theta[None], len(units_k) * len(scales), axis=0)
             for i, u in enumerate(units_k):
                 for j, s in enumerate(scales):
@@ -815,7 +847,6 @@ def certify_batch(objective, thetas, *, grad_tol=1e-6, eig_tol=1e-6, radii=(1e-1
                 s_best, s_dir = float(diff[i]), step / onp.linalg.norm(step)
                 s_what = (f"scaling the incoming weights of {units_k[i // len(scales)].label} "
                           f"by {scales[i % len(scales)]:g}")
-        tol = (probe_tol if smooth else 1e-6) * max(1.0, abs(float(L0[k])))
         probe = {r: float(best[i]) if best[i] < -tol else 0.0 for i, r in enumerate(radii)}
         i = int(onp.argmin(best))
         escape, decrease, how = None, None, ""
@@ -848,6 +879,8 @@ def certify_batch(objective, thetas, *, grad_tol=1e-6, eig_tol=1e-6, radii=(1e-1
         elif lam[0] < -margin:
             verdict, reason = "refuted", "negative curvature: min eigenvalue < -margin at a smooth point"
             if escape is None:
+                if low is None:  # a futile point with negative curvature: its lowest direction
+                    low = _canonical_lowest(*onp.linalg.eigh(H[k]), u0)
                 escape = low
         elif escape is not None:
             verdict, reason = "refuted", f"a descent found by {how}"
@@ -882,7 +915,7 @@ def certify_batch(objective, thetas, *, grad_tol=1e-6, eig_tol=1e-6, radii=(1e-1
                               "nearby points are not stationary, but no descent was resolved")
         certs.append(Certificate(
             loss=float(L0[k]), grad_norm=float(gnorm[k]), eigenvalues=lam, probe=probe,
-            n_probes=len(dirs), training_error=float(err[k]), verdict=verdict,
+            n_probes=n_dirs, training_error=float(err[k]), verdict=verdict,
             escape_direction=escape, escape_decrease=decrease, reason=reason,
             invariances=inv.names, n_flat=int(flat.sum()), n_unexplained=n_unexp, smooth=smooth,
             is_global=is_global, lower_bound=lb, grad_tol=grad_tol, eig_tol=eig_tol,

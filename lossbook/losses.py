@@ -25,6 +25,9 @@ class Loss:
     has_global_min: bool = False
     z0: float = None  # ℓ'(z) = 0 exactly when z <= -z0 (None if no such z0)
     formula: str = ""
+    #: ℓ(z) >= 0 for every z, as computed in floating point too (then L >= 0 for a model without
+    #: regulariser, and a probe cannot lower L below 0: the certifier skips futile probes)
+    nonnegative: bool = False
 
     def __call__(self, z):
         return self.fn(z)
@@ -38,7 +41,7 @@ def polynomial_hinge(p=6):
     p = check_int(p, "p", minimum=1)
     return Loss(f"polynomial_hinge(p={p})", lambda z: np.maximum(z + 1.0, 0.0) ** (p + 1),
                 smoothness=p, convex=True, has_global_min=True, z0=1.0,
-                formula=f"max(z+1, 0)^{p + 1}")
+                formula=f"max(z+1, 0)^{p + 1}", nonnegative=True)
 
 
 def neurips_hinge(p=3):
@@ -46,26 +49,27 @@ def neurips_hinge(p=3):
     p = check_int(p, "p", minimum=1)
     return Loss(f"neurips_hinge(p={p})", lambda z: np.maximum(z + 1.0, 0.0) ** p,
                 smoothness=p - 1, convex=True, has_global_min=True, z0=1.0,
-                formula=f"max(z+1, 0)^{p}")
+                formula=f"max(z+1, 0)^{p}", nonnegative=True)
 
 
 def quadratic_loss():
     """(1 + z)² — the square loss (1 − y f)² written in z."""
     return Loss("quadratic", lambda z: (1.0 + z) ** 2, smoothness=onp.inf, convex=True,
-                has_global_min=True, z0=None, formula="(1+z)^2")
+                has_global_min=True, z0=None, formula="(1+z)^2", nonnegative=True)
 
 
 def logistic():
     """log2(1 + e^z); no global minimum (it decreases to 0 as z → −∞)."""
     # log1pexp(z) = log(1 + e^z) without overflow for large z
     return Loss("logistic", lambda z: log1pexp(z) / np.log(2.0), smoothness=onp.inf,
-                convex=True, has_global_min=False, z0=None, formula="log2(1 + e^z)")
+                convex=True, has_global_min=False, z0=None, formula="log2(1 + e^z)",
+                nonnegative=True)
 
 
 def zero_one():
     """The misclassification indicator 1{z ≥ 0}: what every surrogate bounds."""
     return Loss("zero_one", lambda z: np.where(z >= 0, 1.0, 0.0), smoothness=-1,
-                has_global_min=True, z0=None, formula="1{z >= 0}")
+                has_global_min=True, z0=None, formula="1{z >= 0}", nonnegative=True)
 
 
 _REGISTRY = {"polynomial_hinge": polynomial_hinge, "neurips_hinge": neurips_hinge,
