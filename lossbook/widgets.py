@@ -1147,9 +1147,14 @@ def render_monomial_degree(degree=2, data_degree=2, *, lam=1.0, n_probes=30):
 
 
 def monomial_degree_explorer(*, degree=2, data_degree=2):
-    """Widget: slide the monomial degree q and the data's degree t (ni-prop-1)."""
+    """Widget: slide the monomial degree q and the data's degree t (ni-prop-1); the figure's
+    data for every (q, t) is computed when the widget is built."""
     degree = check_range(degree, "degree", 1, 6, integer=True)
     data_degree = check_range(data_degree, "data_degree", 1, 5, integer=True)
+    # the whole grid (30 certificates, about 2 s): a move only draws
+    for t in range(1, 6):
+        for q in range(1, 7):
+            _monomial_data(q, t, 1.0, 30)
 
     def render(degree, data_degree):
         return render_monomial_degree(degree, data_degree)
