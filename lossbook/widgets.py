@@ -10,6 +10,11 @@ control value (``functools.lru_cache``). ``render_*`` calls the same draw functi
 figure, so the notebook widget, the static figure and the static book's frames
 (``lossbook/frames.py``) come from one implementation.
 
+A widget's figure is painted by blitting (:meth:`Scene.paint`: the static part kept as
+pixels, the moving artists drawn over it) on an Agg canvas whose text rendering is cached
+(:mod:`lossbook._textcache`); both give the pixels of a plain full draw
+(``tests/test_widgets.py``).
+
 A widget is built by :func:`make_widget`: an ``ipywidgets`` box of the controls and an
 ``Image`` that shows the persistent figure as PNG. The render function is attached as
 ``widget.render``, the defaults as ``widget.defaults``, and ``widget.png(**values)`` draws
@@ -316,9 +321,11 @@ def figure_png(fig, *, dpi=WIDGET_DPI, scene=None):
     by :meth:`Scene.paint`."""
     if fig.dpi != dpi:
         fig.set_dpi(dpi)
-    if not isinstance(fig.canvas, FigureCanvasAgg):
-        FigureCanvasAgg(fig)
-    canvas = scene.paint() if scene is not None else fig.canvas.draw() or fig.canvas
+    if scene is not None:
+        canvas = scene.paint()
+    else:
+        canvas = fig.canvas if isinstance(fig.canvas, FigureCanvasAgg) else FigureCanvasAgg(fig)
+        canvas.draw()
     return _png(onp.asarray(canvas.buffer_rgba()))
 
 
