@@ -3,18 +3,19 @@
 A widget's figure is drawn again on every slider move, and most of an Agg draw is text
 (tick labels, legends, titles): for each string matplotlib shapes the glyphs (``_layout``)
 and renders every glyph with FreeType at its sub-pixel position. Both results depend only on
-their inputs, so they are kept: the shaped glyphs per (font properties, string, dpi), and each
+their inputs, so they are kept: the shaped glyphs per (resolved fonts, size, string, dpi), each
 glyph's bitmap per (font, size, glyph, angle, the position's fraction of a pixel in FreeType's
 1/64 units). A glyph at the same fraction of a pixel rasterises to the same bitmap shifted by
 whole pixels, so drawing from the cache gives the pixels matplotlib gives
 (``tests/test_widgets.py`` compares them). Mathtext, TeX and anything else go through
-matplotlib unchanged. Written against matplotlib's Agg backend (3.10+, private glyph API); if
-that API is missing, :func:`text_cached_canvas` returns the plain Agg canvas.
+matplotlib unchanged. Written against the Agg backend of matplotlib 3.11 (its private glyph
+API); if that API is missing, :func:`text_cached_canvas` returns the plain Agg canvas.
 """
 import math
 
 import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg, RendererAgg
+from matplotlib.font_manager import fontManager as _fontManager
 
 __all__ = ["text_cached_canvas"]
 
@@ -43,9 +44,9 @@ class _Renderer(RendererAgg):
         features = mtext.get_fontfeatures() if mtext is not None else None
         language = mtext.get_language() if mtext is not None else None
         flags = get_hinting_flag()
-        key = (tuple(prop.get_family()), prop.get_slant(), prop.get_variant(),
-               prop.get_weight(), prop.get_stretch(), prop.get_size(), prop.get_file(),
-               s, repr(features), repr(language), flags, self.dpi)
+        # the fonts the properties resolve to now (rcParams may have changed) and the string
+        key = (tuple(_fontManager._find_fonts_by_props(prop)), prop.get_size(), s,
+               repr(features), repr(language), flags, self.dpi)
         items = _layouts.get(key)
         if items is None:
             font = self._prepare_font(prop)
