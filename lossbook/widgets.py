@@ -39,7 +39,7 @@ from .models import _check_hidden
 #: Resolution of the PNG a widget sends to the browser (the book's figures use 100 dpi).
 WIDGET_DPI = 80
 _CACHE = 256  # results kept per cached computation
-_BLIT = True  # widgets paint by blitting (Scene.paint)
+_BLIT = True  # widgets paint by blitting (Scene.paint); False: a full draw per move (to compare)
 
 
 class Scene:
