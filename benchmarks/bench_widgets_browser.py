@@ -11,6 +11,10 @@ message, computation, in-place update, PNG, comm message back and paint.
 Prints p50/p95 per widget and the machine load (uptime) before and after. No assertion.
 Needs jupyterlab (``pip install jupyterlab``) and Chromium (``/usr/bin/chromium`` or
 ``$CHROMIUM``). Run: python benchmarks/bench_widgets_browser.py [moves] [widget ...]
+
+Old against new: ``BENCH_LOSSBOOK=DIR`` makes the kernels import the ``lossbook`` package in
+DIR instead of the installed one, e.g. ``git archive <commit> lossbook | tar -x -C DIR``;
+run both, one after the other, and compare them at the load each printed.
 """
 import json
 import os
@@ -112,7 +116,17 @@ def start_lab(root, port, token):
            "--LabApp.expose_app_in_browser=True", "--ServerApp.allow_root=True",
            "--LabApp.news_url=", "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate"]
     log = open(Path(root) / "lab.log", "w")
-    proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, cwd=root)
+    env = dict(os.environ)
+    other = os.environ.get("BENCH_LOSSBOOK")
+    if other:  # the kernels import DIR/lossbook, ahead of the (editable) installed one
+        site = Path(root) / "site"
+        site.mkdir()
+        (site / "sitecustomize.py").write_text(
+            "import sys\n"
+            "sys.meta_path[:] = [f for f in sys.meta_path if 'editable' not in repr(f)]\n"
+            f"sys.path.insert(0, {str(Path(other).resolve())!r})\n")
+        env["PYTHONPATH"] = os.pathsep.join([str(site)] + [p for p in [env.get("PYTHONPATH")] if p])
+    proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, cwd=root, env=env)
     url = f"http://127.0.0.1:{port}/api/status?token={token}"
     for _ in range(240):
         try:
@@ -189,6 +203,8 @@ def main(n_moves=20, only=()):
     port, token = free_port(), secrets.token_hex(16)
     TOKEN = token
     print(f"load before: {load()}  ({os.cpu_count()} CPUs)")
+    if os.environ.get("BENCH_LOSSBOOK"):
+        print(f"lossbook from {os.environ['BENCH_LOSSBOOK']}")
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))  # stop JupyterLab on a kill too
     lab = start_lab(root, port, token)
     base = f"http://127.0.0.1:{port}"

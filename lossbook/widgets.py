@@ -10,6 +10,11 @@ control value (``functools.lru_cache``). ``render_*`` calls the same draw functi
 figure, so the notebook widget, the static figure and the static book's frames
 (``lossbook/frames.py``) come from one implementation.
 
+A widget's figure is painted by blitting (:meth:`Scene.paint`: the static part kept as
+pixels, the moving artists drawn over it) on an Agg canvas whose text rendering is cached
+(:mod:`lossbook._textcache`); both give the pixels of a plain full draw
+(``tests/test_widgets.py``).
+
 A widget is built by :func:`make_widget`: an ``ipywidgets`` box of the controls and an
 ``Image`` that shows the persistent figure as PNG. The render function is attached as
 ``widget.render``, the defaults as ``widget.defaults``, and ``widget.png(**values)`` draws
@@ -25,6 +30,7 @@ import numpy as onp
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
+from ._textcache import text_cached_canvas
 from ._validation import check_choice, check_int, check_random_state, check_range, check_real, check_str, check_Xy
 from .activations import _derivatives as _act_derivatives
 from .landscape import Objective, loss_slice_2d
@@ -33,6 +39,7 @@ from .models import _check_hidden
 #: Resolution of the PNG a widget sends to the browser (the book's figures use 100 dpi).
 WIDGET_DPI = 80
 _CACHE = 256  # results kept per cached computation
+_BLIT = True  # widgets paint by blitting (Scene.paint); False: a full draw per move (to compare)
 
 
 class Scene:
@@ -41,20 +48,36 @@ class Scene:
     Each artist is named by a key; ``scene.line(ax, "loss", x, y)`` plots on the first call
     and calls ``set_data`` on later ones. ``layout(key)`` clears the figure when the kind of
     figure changes (e.g. 2-D data after 1-D data); :meth:`finish` lays the figure out once.
+
+    A ``live`` scene (a widget's) paints by blitting (:meth:`paint`): the static part of the
+    figure (axes, ticks, labels, colour bars) is kept as a pixel background, and a move draws
+    only the Scene's artists and what lies above them (spines, legends) plus the titles. When
+    the static part changed (an axes' limits, scales, labels or position) or an axes draws its
+    ticks or grid above a Scene artist, everything is drawn (the background is taken again).
+    The result is the same pixels as a full draw of the figure
+    (``tests/test_widgets.py`` compares them); an artist not made through the Scene is
+    static: change it only through the Scene, or with the axes limits or labels.
     """
 
-    def __init__(self, fig):
+    def __init__(self, fig, *, live=False):
         self.fig = fig
         self.axes = None
         self._art = {}
         self._layout = None
         self.new = True
+        self.live = bool(live)
+        self._forget()
+
+    def _forget(self):
+        """Drop the pixel background (the next :meth:`paint` draws everything)."""
+        self._bg, self._keys, self._size = None, {}, None
 
     def layout(self, key):
         """Start over (clear the figure) if ``key`` differs from the previous draw's."""
         if self._layout is not None and key != self._layout:
             self.fig.clear()
             self.axes, self._art, self.new = None, {}, True
+            self._forget()
         self._layout = key
 
     def subplots(self, nrows=1, ncols=1, *, figsize, **kw):
@@ -185,6 +208,105 @@ class Scene:
             self.new = False
         return self.fig
 
+    # -- painting by blitting (live scenes) ----------------------------------------------------
+    def _mine(self):
+        """ids of the artists made through the Scene (bars: their rectangles)."""
+        out = set()
+        for art in self._art.values():
+            for a in art if isinstance(art, (list, tuple)) else [art]:
+                out.add(id(a))
+                for p in getattr(a, "patches", ()):  # a BarContainer
+                    out.add(id(p))
+        return out
+
+    def _plan(self):
+        """Per axes, the artists drawn over the background; the axes that have none.
+
+        Drawn over the background on every paint: the Scene's artists, every other artist of
+        the same axes at or above the lowest of their z-orders (spines, legends: so the
+        stacking is unchanged) and the titles. An axes whose ticks or grid would lie above one
+        of its Scene's artists (an image, bars, markers: z-order below the axis) is in
+        ``whole``: nothing of it is left out of the static draw, and the figure is drawn
+        whole on every paint."""
+        from matplotlib.axis import Axis
+
+        mine = self._mine()
+        plan, whole = [], set()
+        for ax in sorted(self.fig.axes, key=lambda a: a.get_zorder()):
+            kids = ax.get_children()
+            kids.remove(ax.patch)
+            if not (ax.axison and ax.get_frame_on()):
+                kids = [k for k in kids if k not in ax.spines.values()]
+            titles = {id(ax.title), id(ax._left_title), id(ax._right_title)}
+            own = [k for k in kids if id(k) in mine]
+            zmin = min((k.get_zorder() for k in own), default=onp.inf)
+            live, grid_above = [], False
+            for k in kids:
+                if isinstance(k, Axis):  # its ticks and grid reach into the axes
+                    grid_above |= k.get_zorder() >= zmin and ax.axison and k.get_visible()
+                elif id(k) in mine or id(k) in titles or k.get_zorder() >= zmin:
+                    live.append(k)
+            if grid_above:
+                whole.add(ax)
+                live = []
+            for k in kids:
+                if not isinstance(k, Axis):
+                    k.set_animated(k in live)
+            plan.append((ax, sorted(live, key=lambda a: a.get_zorder())))
+        top = [t for t in self.fig.texts if t.get_visible()]  # the suptitle
+        for t in top:
+            t.set_animated(True)
+        return plan, whole, top
+
+    def _key(self, ax):
+        """What the pixels of ``ax``'s static part depend on (besides its artists' data)."""
+        return (tuple(ax.get_position().bounds), ax.get_xlim(), ax.get_ylim(), ax.get_xscale(),
+                ax.get_yscale(), ax.get_xlabel(), ax.get_ylabel(), ax.axison,
+                id(ax.xaxis.get_major_locator()), id(ax.yaxis.get_major_locator()),
+                id(ax.xaxis.get_major_formatter()), id(ax.yaxis.get_major_formatter()))
+
+    def paint(self):
+        """Draw the figure on its Agg canvas and return the canvas (see the class docstring);
+        a scene that is not live draws everything."""
+        canvas = self.fig.canvas
+        if not self.live:
+            canvas.draw()
+            return canvas
+        plan, whole, top = self._plan()
+        renderer = canvas.get_renderer()
+        size = canvas.get_width_height()
+        axes = [ax for ax, _ in plan]
+        others = [a for a in self.fig.get_children()
+                  if a is not self.fig.patch and a not in axes and a not in top]
+        keys = {ax: self._key(ax) for ax in axes}
+        if (self._bg is None or whole or size != self._size or keys != self._keys
+                or any(a.get_visible() for a in others)):
+            canvas.draw()  # the static part (animated artists are left out)
+            self._bg = canvas.copy_from_bbox(self.fig.bbox)
+            self._size, self._keys = size, keys
+        else:
+            canvas.restore_region(self._bg)
+        for _, live in plan:
+            for a in live:
+                a.draw(renderer)
+        for t in top:
+            t.draw(renderer)
+        return canvas
+
+    def full_pixels(self):
+        """RGB pixels of a full draw of the figure, nothing blitted (what :meth:`paint` must
+        equal; the next paint starts over)."""
+        animated = [a for a in self.fig.findobj() if a.get_animated()]
+        for a in animated:
+            a.set_animated(False)
+        try:
+            self.fig.canvas.draw()
+            return onp.asarray(self.fig.canvas.buffer_rgba())[..., :3].copy()
+        finally:
+            for a in animated:
+                a.set_animated(True)
+            self._forget()
+
 
 def _render(draw, data, **values):
     """A new pyplot figure drawn by ``draw`` (the static view of a widget)."""
@@ -193,18 +315,25 @@ def _render(draw, data, **values):
     return scene.finish()
 
 
-def figure_png(fig, *, dpi=WIDGET_DPI):
+def figure_png(fig, *, dpi=WIDGET_DPI, scene=None):
     """PNG bytes of ``fig`` drawn once at ``dpi`` (no tight bounding box: the layout is fixed,
-    and a tight box would cost a second draw)."""
-    from PIL import Image
-
+    and a tight box would cost a second draw); with ``scene`` (``fig``'s live Scene) painted
+    by :meth:`Scene.paint`."""
     if fig.dpi != dpi:
         fig.set_dpi(dpi)
-    canvas = fig.canvas if isinstance(fig.canvas, FigureCanvasAgg) else FigureCanvasAgg(fig)
-    canvas.draw()
+    if scene is not None:
+        canvas = scene.paint()
+    else:
+        canvas = fig.canvas if isinstance(fig.canvas, FigureCanvasAgg) else FigureCanvasAgg(fig)
+        canvas.draw()
+    return _png(onp.asarray(canvas.buffer_rgba()))
+
+
+def _png(rgba):
+    from PIL import Image
+
     buf = io.BytesIO()
-    Image.fromarray(onp.asarray(canvas.buffer_rgba())[..., :3]).save(buf, format="png",
-                                                                    compress_level=1)
+    Image.fromarray(rgba[..., :3]).save(buf, format="png", compress_level=1)
     return buf.getvalue()
 
 
@@ -255,8 +384,8 @@ def make_widget(render, controls, *, draw=None, dpi=WIDGET_DPI, name=None):
     scene = None
     if draw is not None:
         fig = Figure()
-        FigureCanvasAgg(fig)
-        scene = Scene(fig)
+        text_cached_canvas(fig)
+        scene = Scene(fig, live=_BLIT)
 
     def png(**values):
         if scene is None:
@@ -266,7 +395,7 @@ def make_widget(render, controls, *, draw=None, dpi=WIDGET_DPI, name=None):
             finally:
                 plt.close(fig)
         draw(scene, **values)
-        return figure_png(scene.finish(), dpi=dpi)
+        return figure_png(scene.finish(), dpi=dpi, scene=scene)
 
     image = W.Image(format="png")
 
@@ -1025,9 +1154,14 @@ def render_monomial_degree(degree=2, data_degree=2, *, lam=1.0, n_probes=30):
 
 
 def monomial_degree_explorer(*, degree=2, data_degree=2):
-    """Widget: slide the monomial degree q and the data's degree t (ni-prop-1)."""
+    """Widget: slide the monomial degree q and the data's degree t (ni-prop-1); the figure's
+    data for every (q, t) is computed when the widget is built."""
     degree = check_range(degree, "degree", 1, 6, integer=True)
     data_degree = check_range(data_degree, "data_degree", 1, 5, integer=True)
+    # the whole grid (30 certificates, about 2 s): a move only draws
+    for t in range(1, 6):
+        for q in range(1, 7):
+            _monomial_data(q, t, 1.0, 30)
 
     def render(degree, data_degree):
         return render_monomial_degree(degree, data_degree)

@@ -1,0 +1,98 @@
+"""The widgets' fast paint paths give the pixels of a plain matplotlib draw.
+
+A widget paints its figure by blitting (``Scene.paint``: a background of the static part, the
+moving artists drawn over it) on an Agg canvas whose text comes from a cache
+(``lossbook._textcache``). Both must be invisible: after any sequence of moves, the PNG the
+widget sends is the full draw of the same figure, pixel for pixel.
+"""
+import io
+
+import matplotlib
+import numpy as np
+import pytest
+
+matplotlib.use("Agg")
+from matplotlib.backends.backend_agg import FigureCanvasAgg  # noqa: E402
+from matplotlib.figure import Figure  # noqa: E402
+from PIL import Image  # noqa: E402
+
+import lossbook as lb  # noqa: E402
+from lossbook._textcache import _Canvas, text_cached_canvas  # noqa: E402
+
+
+def _rgb(png):
+    return np.asarray(Image.open(io.BytesIO(png)).convert("RGB"))
+
+
+def _pixels(canvas):
+    canvas.draw()
+    return np.asarray(canvas.buffer_rgba()).copy()
+
+
+def test_cached_text_draws_the_same_pixels():
+    fig = Figure(figsize=(4, 3), dpi=80)
+    ax = fig.subplots()
+    ax.plot([0, 1], [0, 1], label="σ(z) = log(1 + eᶻ)")
+    ax.set(title="a title: ℓ'(z), λ = 0.05", xlabel="x₁", ylabel="rotated label")
+    ax.text(0.1, 0.5, "two lines\nof text", transform=ax.transAxes, rotation=30, fontsize=7,
+            bbox=dict(fc="white"))
+    ax.text(0.5, 0.2, "mono", family="monospace", antialiased=False)
+    ax.text(0.6, 0.8, r"$\alpha^2$ math")  # mathtext: matplotlib's own path
+    ax.legend()
+    plain = _pixels(FigureCanvasAgg(fig))
+    canvas = text_cached_canvas(fig)
+    assert isinstance(canvas, _Canvas)
+    first, again = _pixels(canvas), _pixels(canvas)  # a cold cache, then a warm one
+    assert np.array_equal(first, plain) and np.array_equal(again, plain)
+    ax.set_xlim(0.013, 1.37)  # the tick labels move by fractions of a pixel
+    assert np.array_equal(_pixels(canvas), _pixels(FigureCanvasAgg(fig)))
+
+
+def _move(box, name, k):
+    """Move slider ``name`` by ``k`` steps (inside its range)."""
+    c = box.controls[name]
+    if isinstance(c, lb.widgets.W.FloatLogSlider):
+        e = np.clip(np.log10(c.value) + k * c.step, c.min, c.max)
+        c.value = float(10 ** e)
+    else:
+        c.value = type(c.value)(np.clip(c.value + k * c.step, c.min, c.max))
+
+
+WIDGETS = {
+    "neuron_loss": (lambda: lb.neuron_loss_explorer(), [("p", 1), ("p", 2), ("loss", "logistic"),
+                                                       ("activation", "leaky_relu"),
+                                                       ("slope", 1), ("p", -1)]),
+    "population": (lambda: lb.population_explorer(), [("pos_point", 1), ("neg_low", 2),
+                                                      ("neg_width", -3), ("pos_point", 20)]),
+    "dead_relu": (lambda: lb.dead_relu_explorer(1.0, radius=3.0), [("kappa", 1), ("radius", 1),
+                                                                   ("kappa", -2)]),
+    "monomial": (lambda: lb.monomial_degree_explorer(degree=1, data_degree=2),
+                 [("degree", 1), ("data_degree", 1), ("degree", 2), ("data_degree", -2)]),
+    "sphere": (lambda: lb.sphere_condition_explorer(2.0, n_samples=16, seed=0),
+               [("ratio", 1), ("seed", 1), ("ratio", -40)]),
+}
+
+
+@pytest.mark.parametrize("name", list(WIDGETS))
+def test_widget_paint_is_the_full_draw(name):
+    build, moves = WIDGETS[name]
+    box = build()
+    assert box.scene.live
+    for control, step in moves:
+        if isinstance(step, str):
+            box.controls[control].value = step
+        else:
+            _move(box, control, step)
+        sent = _rgb(box.image.value)
+        full = box.scene.full_pixels()
+        assert sent.shape == full.shape
+        assert np.array_equal(sent, full), f"{name}: {control} moved, blitted != full draw"
+    # back to the defaults: the same PNG as the first view (the frames rely on box.png)
+    assert np.array_equal(_rgb(box.png(**box.defaults)), _rgb(box.png(**box.defaults)))
+
+
+def test_static_render_is_not_blitted():
+    """``render_*`` figures (the static book) are plain figures: nothing animated."""
+    fig = lb.widgets.render_population_minimisers()
+    assert not any(a.get_animated() for a in fig.findobj())
+    matplotlib.pyplot.close(fig)
