@@ -230,19 +230,34 @@ class Objective:
         H[~onp.all(onp.isfinite(f), axis=1)] = onp.nan
         return H
 
-    def _traced_hessian(self, T):
-        """∇²L at the rows of T (K, P) by autograd: the batched gradient traced once, then one
-        reverse sweep per coordinate. Shape (K, P, P)."""
-        H = onp.empty(T.shape + (T.shape[-1],))
-        # trace the gradient once, then one reverse sweep per coordinate: row j of every
-        # run's Hessian is the vjp of the batched gradient with the cotangent e_j
+    def _traced_hessian(self, T, max_rows=64):
+        """∇²L at the rows of T (K, P) by autograd: row j of every run's Hessian is the vjp of
+        the batched gradient with the cotangent e_j. Shape (K, P, P).
+
+        For many runs (K > max_rows / 2) the gradient is traced once and swept P times; for a
+        few (one point: certify, a stratum search) the P sweeps are Python-bound, so they are
+        batched: c = max_rows // K coordinates at a time, the gradient traced at c stacked
+        copies of T and all c rows taken in one reverse sweep. Each row sees the arithmetic
+        of its own sweep, so H is the same either way (checked bit for bit)."""
+        K, P = T.shape
+        H = onp.empty((K, P, P))
+        c = min(P, max_rows // K)
         with onp.errstate(over="ignore", invalid="ignore"):
-            vjp, _ = make_vjp(self._grad)(T)
-            E = onp.zeros_like(T)
-            for j in range(T.shape[-1]):
-                E[:, j] = 1.0
-                H[..., j, :] = vjp(E)
-                E[:, j] = 0.0
+            if c <= 1:
+                vjp, _ = make_vjp(self._grad)(T)
+                E = onp.zeros_like(T)
+                for j in range(P):
+                    E[:, j] = 1.0
+                    H[..., j, :] = vjp(E)
+                    E[:, j] = 0.0
+            else:
+                for j0 in range(0, P, c):
+                    js = onp.arange(j0, min(P, j0 + c))
+                    vjp, _ = make_vjp(self._grad)(onp.tile(T, (len(js), 1)))
+                    E = onp.zeros((len(js), K, P))
+                    E[onp.arange(len(js)), :, js] = 1.0
+                    rows = onp.asarray(vjp(E.reshape(-1, P))).reshape(len(js), K, P)
+                    H[:, js, :] = onp.swapaxes(rows, 0, 1)
             return 0.5 * (H + onp.swapaxes(H, -1, -2))
 
     def check_gradients(self, params, *, order=2):
