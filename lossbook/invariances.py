@@ -143,17 +143,15 @@ def _invariance_tangents(objective, theta, *, units=None, gradient=None, hessian
         units = objective.model.hidden_units(params, objective.X, index)
     inv = Invariances(P)
     for u in units:
-        pre = onp.asarray(u.pre, dtype=float)
         act = u.activation
         if onp.all(theta[u.outgoing] == 0) and not onp.isin(u.incoming, u.penalised).any():
             inv.add_basis("unit with zero outgoing weights", u.incoming)
-            dead = act.dead_below is not None and onp.all(pre < act.dead_below)
-            if not dead and not _piecewise_linear(act):
+            if not _is_dead(u) and not _piecewise_linear(act):
                 inv.strata.append(("unit with zero outgoing weights", u.label,
                                    onp.asarray(u.incoming, dtype=int)))
         if not u.free:
             continue
-        if act.dead_below is not None and onp.all(pre < act.dead_below):
+        if _is_dead(u):
             inv.add_basis("dead unit", onp.concatenate([u.incoming, u.outgoing]))
             continue
         if act.homogeneity is not None:
@@ -165,8 +163,7 @@ def _invariance_tangents(objective, theta, *, units=None, gradient=None, hessian
     if gradient is not None and hessian is not None:
         covered = onp.zeros(P, dtype=bool)
         for u in units:
-            if u.free and u.activation.dead_below is not None and onp.all(
-                    onp.asarray(u.pre) < u.activation.dead_below):
+            if u.free and _is_dead(u):
                 covered[u.incoming] = covered[u.outgoing] = True
         const = _locally_constant(objective, theta, gradient, hessian, units, covered)
         for i in const:
@@ -199,21 +196,29 @@ def _rank(T):
     return int(onp.sum(s > 1e-8 * max(1.0, s[0])))
 
 
+def _is_dead(unit):
+    """True when the unit's activation is constant below a point (``dead_below``) and every
+    pre-activation of the unit lies below it: the unit outputs a constant on every sample."""
+    act = unit.activation
+    return act.dead_below is not None and bool(onp.all(onp.asarray(unit.pre, dtype=float)
+                                                       < act.dead_below))
+
+
 def _polynomial(model, units):
     """Per point (shape (K,)): is the network piecewise polynomial near θ? Every unit
     homogeneous (ReLU, leaky ReLU, linear, quadratic, z^q), or on its linear piece on every
     sample (an ELU with every pre-activation > 0: there it is the identity)."""
+    shape = onp.shape(units[0].pre)[:-1] if units else ()
     if not model.has_unit_hooks or model.penalised:
-        return False
-    ok = True
+        return onp.zeros(shape, dtype=bool)
+    ok = onp.ones(shape, dtype=bool)
     for u in units:
         act = u.activation
         if act.homogeneity is not None:
             continue
         if act.linear_above is None:
-            return False
-        pre = onp.asarray(u.pre, dtype=float)
-        ok = ok & onp.all(pre > act.linear_above, axis=-1)
+            return onp.zeros(shape, dtype=bool)
+        ok = ok & onp.all(onp.asarray(u.pre, dtype=float) > act.linear_above, axis=-1)
     return ok
 
 
