@@ -113,9 +113,9 @@ def train_batch(objective, thetas, *, maxiter=2000, gtol=1e-9, history=10, progr
         # first acceptable trial. In a large batch a run whose last search took trial 0 has
         # trial 0 evaluated with its gradient (usually accepted again: one pass); the trials of
         # the others are evaluated several at once per run (up to 16, fewer when many runs
-        # search: at most 64 points per call) and the gradient afterwards, at the accepted point only. Exactly
-        # the steps of trying the trials one by one, with far fewer calls: a run stuck at a
-        # kink needs ~25 halvings in every iteration.
+        # search: at most 64 points per call) and the gradient afterwards, at the accepted
+        # point only. Exactly the steps of trying the trials one by one, with far fewer calls:
+        # a run stuck at a kink needs ~25 halvings in every iteration.
         x_new, f_new, g_new = x.copy(), f.copy(), g.copy()
         pending = active.copy()
         taken = onp.full(K, -1)  # the trial each run accepted (-1: none)
@@ -163,7 +163,7 @@ def train_batch(objective, thetas, *, maxiter=2000, gtol=1e-9, history=10, progr
                 _, gt = objective._value_and_gradient(x_new[needs_grad])
             # a gradient that overflows is an error, except where trial 0 was accepted (as when
             # that trial is evaluated together with its gradient)
-            late = (taken[needs_grad] > 0)
+            late = taken[needs_grad] > 0
             if not onp.all(onp.isfinite(gt[late])):
                 _finite(gt[late], "the gradient")
             g_new[needs_grad] = gt

@@ -19,6 +19,18 @@ def _census_points():
     return obj, res.thetas
 
 
+def _record_loss_calls(obj):
+    """Make ``obj`` record the shape of every batch its loss is evaluated on; returns the list."""
+    calls, original = [], obj._loss
+
+    def recording(t):
+        calls.append(np.shape(t))
+        return original(t)
+
+    obj._loss = recording
+    return calls
+
+
 def _fields(c):
     return (c.verdict, c.reason, c.n_flat, c.n_unexplained, c.n_probes, c.probe, c.scaling_probe,
             c.escape_decrease, c.is_global, c.invariances)
@@ -54,14 +66,7 @@ def test_a_regularised_model_is_always_probed():
     obj = lb.Objective(model, "polynomial_hinge", X, y)
     assert obj.model.penalised
     theta = obj.flatten(model.init(0))
-    calls = []
-    original = obj._loss
-
-    def counting(t):
-        calls.append(np.shape(t))
-        return original(t)
-
-    obj._loss = counting
+    calls = _record_loss_calls(obj)
     lb.certify_batch(obj, theta[None], n_probes=10)
     assert calls, "the probes were skipped for a regularised model"
 
@@ -71,14 +76,7 @@ def test_futile_points_evaluate_no_probe(K):
     obj, T = _census_points()
     T = T[[k for k in range(len(T)) if float(obj.value(T[k])) <= 1e-12][:K]]
     assert len(T) == K
-    calls = []
-    original = obj._loss
-
-    def counting(t):
-        calls.append(np.shape(t))
-        return original(t)
-
-    obj._loss = counting
+    calls = _record_loss_calls(obj)
     certs = lb.certify_batch(obj, T, n_probes=30)
     # only the loss and gradient at the K points themselves are evaluated
     assert all(shape == T.shape for shape in calls), calls
