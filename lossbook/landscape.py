@@ -696,6 +696,86 @@ def _stratum_descent(objective, theta, L0, strata, rng, *, tol, radii=(0.05, 0.0
     return best + (stationary,)
 
 
+def _spectra(objective, F, H, index, vectors=False):
+    """The spectra of the Hessians H (K, P, P) at points with outputs F (K, n): eigenvalues
+    (K, P) ascending, and with ``vectors`` the orthonormal eigenvectors (K, P, P) as columns
+    (else None), as ``eigh``/``eigvalsh`` give them, computed on a smaller matrix where possible.
+
+    Where the model's first-layer weights W (d, M) reach the outputs only through X @ W
+    (:meth:`Model.input_weight_index`) and no regulariser is added, H is a sum over the samples
+    that contribute (ℓ' or ℓ'' ≠ 0 at zᵢ = −yᵢfᵢ) of terms whose W[:, j] rows and columns lie in
+    span{xᵢ} of those samples. With a full QR of the m < d contributing inputs, Q (d, m) spans
+    them and Q⊥ (d, d − m) the rest: for B = I on the other coordinates and Q on each W[:, j],
+    H = B (Bᵀ H B) Bᵀ, so the spectrum is that of Bᵀ H B, (P − M(d − m)) square, plus
+    M(d − m) exact zeros, whose eigenvectors are Q⊥'s columns on each W[:, j]. Beyond a hinge's
+    margin few samples contribute, and the eigenvalue problem shrinks (equal to ``eigh(H)`` up
+    to rounding; tests/test_spectra.py)."""
+    model, K, P = objective.model, len(H), H.shape[-1]
+    iW = model.input_weight_index(index)
+    if iW is None or model.penalised or model._penalty is not None or K == 0:
+        return onp.linalg.eigh(H) if vectors else (onp.linalg.eigvalsh(H), None)
+    from .activations import _derivatives
+
+    with onp.errstate(over="ignore", invalid="ignore"):
+        d1, d2 = _derivatives(objective.loss.fn, -objective.y * F)
+    active = (d1 != 0) | (d2 != 0)
+    d, M = iW.shape
+    r = active.sum(axis=1)
+    evals = onp.empty((K, P))
+    V = onp.zeros((K, P, P)) if vectors else None
+    full = r >= d
+    if full.any():
+        if vectors:
+            evals[full], V[full] = onp.linalg.eigh(H[full])
+        else:
+            evals[full] = onp.linalg.eigvalsh(H[full])
+    iWf = iW.ravel()  # row-major (k, j): the coordinate of W[k, j]
+    other = onp.setdiff1d(onp.arange(P), iWf)
+    o = len(other)
+    w = slice(iWf[0], iWf[0] + d * M) if onp.array_equal(iWf, iWf[0] + onp.arange(d * M)) else iWf
+    for m in onp.unique(r[~full]):
+        ks = onp.flatnonzero(r == m)
+        n, Hk = len(ks), H[ks]
+        Qc = onp.stack([onp.linalg.qr(objective.X[active[k]].T, mode="complete")[0] for k in ks])
+        Q, Qt = Qc[:, :, :m], onp.swapaxes(Qc[:, :, :m], 1, 2)
+        # Qᵀ on both W[:, j] index groups of the W block (n, d, M, d, M), then order by unit:
+        # reduced coordinates (other, then unit a's m coefficients at o + a·m)
+        A = (Qt @ _take(Hk, w, w).reshape(n, d, M * d * M)).reshape(n, m, M, d, M)  # (r, a, l, b)
+        A = A.transpose(0, 1, 2, 4, 3).reshape(n, m * M * M, d) @ Q  # (r, a, b, s)
+        A = A.reshape(n, m, M, M, m).transpose(0, 2, 1, 3, 4).reshape(n, M * m, M * m)
+        C = _take(Hk, other, w).reshape(n, o, d, M).transpose(0, 2, 1, 3).reshape(n, d, o * M)
+        C = (Qt @ C).reshape(n, m, o, M).transpose(0, 2, 3, 1).reshape(n, o, M * m)
+        R = onp.concatenate([onp.concatenate([_take(Hk, other, other), C], axis=2),
+                             onp.concatenate([onp.swapaxes(C, 1, 2), A], axis=2)], axis=1)
+        zeros = onp.zeros((n, P - R.shape[-1]))
+        if not vectors:
+            evals[ks] = onp.sort(onp.concatenate([onp.linalg.eigvalsh(R), zeros], axis=1), axis=1)
+            continue
+        lam, U = onp.linalg.eigh(R)  # U (n, o + M·m, o + M·m)
+        Vk = onp.zeros((n, P, P))
+        Vk[:, other, :R.shape[-1]] = U[:, :o]
+        Ua = U[:, o:].reshape(n, M, m, R.shape[-1])  # unit a's coefficients
+        Vk[:, w, :R.shape[-1]] = (Q[:, None] @ Ua).transpose(0, 2, 1, 3).reshape(n, d * M, -1)
+        # the exact null directions: Q⊥'s columns on each unit's incoming weights
+        null = onp.zeros((n, d, M, M, d - m))
+        null[:, :, onp.arange(M), onp.arange(M), :] = Qc[:, :, None, m:]
+        Vk[:, w, R.shape[-1]:] = null.reshape(n, d * M, M * (d - m))
+        lam = onp.concatenate([lam, zeros], axis=1)
+        order = onp.argsort(lam, axis=1, kind="stable")
+        evals[ks] = onp.take_along_axis(lam, order, axis=1)
+        V[ks] = onp.take_along_axis(Vk, order[:, None, :], axis=2)
+    return evals, V
+
+
+def _take(H, rows, cols):
+    """H[:, rows][:, :, cols] for index arrays or slices (a view for two slices)."""
+    if isinstance(rows, slice) and isinstance(cols, slice):
+        return H[:, rows, cols]
+    rows = onp.arange(H.shape[1])[rows] if isinstance(rows, slice) else rows
+    cols = onp.arange(H.shape[2])[cols] if isinstance(cols, slice) else cols
+    return H[:, rows[:, None], cols[None, :]]
+
+
 @one_blas_thread
 def certify_batch(objective, thetas, *, grad_tol=1e-6, eig_tol=1e-6, radii=(1e-1, 1e-2, 1e-3),
                   n_probes=200, probe_tol=1e-12, random_state=0, max_elements=1_000_000,
@@ -748,7 +828,8 @@ def certify_batch(objective, thetas, *, grad_tol=1e-6, eig_tol=1e-6, radii=(1e-1
     row with both labels (and the loss is convex), else no bound.
     Gradients, Hessians and spectra are computed for all K points in batched passes; the
     Hessians in closed form (Jᵀ diag(ℓ'') J + Σᵢ cᵢ ∇²fᵢ, ``Model.output_curvature``) where the
-    model has that hook and no regulariser, else by autograd (equal up to rounding).
+    model has that hook and no regulariser, else by autograd (equal up to rounding); the
+    spectra on a smaller matrix where few samples contribute to H (:func:`_spectra`).
     *Futile probes* are not evaluated: when the loss is nonnegative (``Loss.nonnegative``), the
     model has no regulariser and L(θ) ≤ the probe tolerance, no point can lie lower by more
     than that tolerance (L ≥ 0 holds in floating point too), so the certificate records what the
@@ -812,11 +893,11 @@ def certify_batch(objective, thetas, *, grad_tol=1e-6, eig_tol=1e-6, radii=(1e-1
     vectors = ~futile_at | onp.array([len(inv.tangents) > 0 for inv in invs], dtype=bool)
     evals, evecs = onp.empty((K, P)), [None] * K
     if vectors.any():
-        evals[vectors], V_some = onp.linalg.eigh(H[vectors])
+        evals[vectors], V_some = _spectra(objective, F[vectors], H[vectors], index, vectors=True)
         for k, Vk in zip(onp.flatnonzero(vectors), V_some, strict=True):
             evecs[k] = Vk
     if not vectors.all():
-        evals[~vectors] = onp.linalg.eigvalsh(H[~vectors])
+        evals[~vectors] = _spectra(objective, F[~vectors], H[~vectors], index)[0]
     certs = []
     for k in range(K):
         theta, lam, V = thetas[k], evals[k], evecs[k]

@@ -67,18 +67,20 @@ class Model:
     tangent vectors (sparse: ``values`` at ``flat_indices``, zero elsewhere),
     ``curvature(params, X, index, c)`` → ``(J, S)``, the output Jacobian and Σᵢ cᵢ ∇²fᵢ in
     flat coordinates (see :meth:`output_curvature`; a combinator that does not implement it
-    for the combined network must not pass it on).
+    for the combined network must not pass it on), ``input_weights(index)`` → the flat indices,
+    shape (d, M), of weights that reach the outputs only through the pre-activations
+    ``X @ W[:, j]`` (see :meth:`input_weight_index`; the same rule for combinators).
     """
 
     def __init__(self, name, init, apply, penalty=None, *, n_features, units=None, tangents=None,
-                 output_bias=None, penalised=None, curvature=None):
+                 output_bias=None, penalised=None, curvature=None, input_weights=None):
         check_str(name, "name")
         check_callable(init, "init")
         check_callable(apply, "apply")
         check_callable(penalty, "penalty", optional=True)
         n_features = check_int(n_features, "n_features", minimum=1)
         for hook, hook_name in ((units, "units"), (tangents, "tangents"), (output_bias, "output_bias"),
-                                (curvature, "curvature")):
+                                (curvature, "curvature"), (input_weights, "input_weights")):
             check_callable(hook, hook_name, optional=True)
         check_optional_bool(penalised, "penalised")
         self.name = name
@@ -90,6 +92,7 @@ class Model:
         self._tangents = tangents
         self._output_bias = output_bias
         self._curvature = curvature
+        self._input_weights = input_weights
         #: True when the regulariser can be non-zero (then not every output-preserving move
         #: preserves the loss)
         self.penalised = penalty is not None if penalised is None else bool(penalised)
@@ -143,6 +146,21 @@ class Model:
             raise ValueError(f"c: expected shape {tuple(batch) + (X.shape[0],)} (batch shape + (n,)), "
                              f"got {c.shape}")
         return self._curvature(params, X, index, c)
+
+    def input_weight_index(self, index):
+        """The flat indices, shape (d, M), of the weights W that enter the network only through
+        the pre-activations z_ij = x_iᵀ W[:, j] (a first layer without biases), or None.
+
+        Then every derivative of the loss in those coordinates is a combination of the inputs:
+        the rows and columns of the Hessian at W[:, j] lie in span{x_i : sample i contributes}
+        (:func:`~lossbook.landscape.certify_batch` uses this to compute spectra on a smaller
+        matrix when few samples contribute, e.g. beyond a hinge's margin).
+        """
+        if self._input_weights is None:
+            return None
+        if not isinstance(index, dict):
+            raise TypeError(f"index: expected the parameter tree of flat indices, got {type(index).__name__}")
+        return onp.asarray(self._input_weights(index), dtype=int)
 
     def invariance_tangents(self, params, index):
         """Exact invariances the model knows at one parameter set beyond the per-unit ones
@@ -239,7 +257,7 @@ def single_layer(n_features, n_neurons, activation="softplus", *, init_scale=1.0
 
     return Model(f"single_layer(d={d}, M={m}, {sigma.name})", init, apply, n_features=d,
                  units=units, tangents=tangents, output_bias=lambda index: index["a0"],
-                 curvature=curvature)
+                 curvature=curvature, input_weights=lambda index: index["W"])
 
 
 def _single_layer_curvature(sigma, params, X, index, c):

@@ -1,0 +1,92 @@
+"""The certifier's spectra on the reduced matrix (landscape._spectra) against numpy's on H."""
+import numpy as np
+import pytest
+
+import lossbook as lb
+from lossbook.landscape import _spectra
+
+
+def _data(n=12, d=5):
+    rng = np.random.default_rng(1)
+    X = rng.standard_normal((n, d))
+    return X, np.where(X[:, 0] + 0.3 * rng.standard_normal(n) > 0, 1.0, -1.0)
+
+
+def _objective(activation="softplus", loss=("polynomial_hinge", {"p": 3}), n=12, d=5, M=4, **kw):
+    X, y = _data(n, d)
+    return lb.Objective(lb.single_layer(d, M, activation, **kw), lb.get_loss(loss[0], **loss[1]), X, y)
+
+
+def _points(obj, K=12, seed=0):
+    """Points whose number of contributing samples (inside the hinge's margin) ranges from 0
+    to n: the outputs scaled up push samples beyond the margin."""
+    T = obj.flatten(obj.model.init(seed, batch=K))
+    index = obj.unflatten(np.arange(obj.n_params))
+    T[:, index["a"]] *= np.geomspace(0.05, 40.0, K)[:, None]
+    return T
+
+
+def _contributing(obj, T):
+    z = -obj.y * obj.outputs(T)
+    return np.sum(z > -1, axis=1)  # polynomial hinge: ℓ(z) = max(0, 1 + z)^p
+
+
+@pytest.mark.parametrize("activation", ["softplus", "tanh", "quadratic", "relu"])
+def test_spectra_equal_numpy(activation):
+    obj = _objective(activation)
+    T = _points(obj)
+    m = _contributing(obj, T)
+    d = obj.X.shape[1]
+    assert m.min() < d <= m.max() or activation == "relu"  # both paths are exercised
+    F = obj.outputs(T)
+    H = obj._hessian(T, structured=True)
+    index = obj.unflatten(np.arange(obj.n_params))
+    lam0, V0 = np.linalg.eigh(H)
+    lam, V = _spectra(obj, F, H, index, vectors=True)
+    lam_only, none = _spectra(obj, F, H, index)
+    scale = np.maximum(1.0, np.abs(lam0).max(axis=1))[:, None]
+    assert np.all(np.abs(lam - lam0) <= 1e-12 * scale)
+    assert np.all(np.abs(lam_only - lam0) <= 1e-12 * scale)  # eigvalsh on R, not eigh
+    assert none is None
+    eye = np.eye(obj.n_params)
+    np.testing.assert_allclose(np.swapaxes(V, 1, 2) @ V, np.broadcast_to(eye, V.shape), atol=1e-12)
+    assert np.all(np.abs(H @ V - V * lam[:, None, :]) <= 1e-12 * scale[:, :, None])
+
+
+def test_reduced_where_few_samples_contribute():
+    """With m < d contributing samples the spectrum has at least M(d − m) exact zeros."""
+    obj = _objective()
+    T = _points(obj)
+    m = _contributing(obj, T)
+    d, M = obj.X.shape[1], 4
+    lam, _ = _spectra(obj, obj.outputs(T), obj._hessian(T, structured=True),
+                      obj.unflatten(np.arange(obj.n_params)))
+    for k in np.flatnonzero(m < d):
+        assert np.sum(lam[k] == 0.0) >= M * (d - m[k])
+
+
+def test_not_reduced_with_a_regulariser():
+    """A weight penalty adds curvature off the span of the inputs: no reduction, numpy's spectra."""
+    import autograd.numpy as anp
+
+    X, y = _data()
+    base = lb.single_layer(5, 4, "softplus")
+    model = lb.Model("penalised single layer", base._init, base._apply,
+                     lambda p: 0.05 * anp.sum(p["W"] ** 2, axis=(-2, -1)), n_features=5,
+                     input_weights=lambda index: index["W"])
+    obj = lb.Objective(model, lb.get_loss("polynomial_hinge", p=3), X, y)
+    T = _points(obj)
+    H = obj._hessian(T)
+    lam, _ = _spectra(obj, obj.outputs(T), H, obj.unflatten(np.arange(obj.n_params)))
+    np.testing.assert_array_equal(lam, np.linalg.eigvalsh(H))
+    few = _contributing(obj, T) < 5
+    assert few.any() and not np.any(lam[few] == 0.0)  # the penalty's curvature: no exact zeros
+
+
+def test_input_weight_index():
+    obj = _objective()
+    index = obj.unflatten(np.arange(obj.n_params))
+    np.testing.assert_array_equal(obj.model.input_weight_index(index), index["W"])
+    assert lb.feedforward(2, (3,), "relu").input_weight_index(index) is None
+    with pytest.raises(TypeError, match="index"):
+        obj.model.input_weight_index([1, 2])
