@@ -8,8 +8,8 @@ with p = 6, K = 256 initialisations, P = 361. Prints (CPU wall times, the machin
 - certification of the K end points (``certify_batch``, n_probes = 100 as in the census), its
   parts — the Hessians (the model's closed-form curvature vs autograd's traced Hessian), the
   spectra (numpy's eigh of H vs the certifier's, on the matrix reduced to the span of the
-  contributing samples' inputs: ``landscape._spectra``), the probes — and the same certification with the traced Hessian (the old path),
-  checked to give the same certificates;
+  contributing samples' inputs: ``landscape._spectra``), the probes — and the same
+  certification with the traced Hessian (the old path), checked to give the same certificates;
 - the Hessians by JAX ``jit(vmap(hessian))`` on the same end points, its ratio to lossbook's,
   when jax is importable (``pip install jax``; the script says so and skips otherwise);
 - forward evaluations (points at which L is evaluated) in training and in certification, and
