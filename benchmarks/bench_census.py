@@ -68,7 +68,9 @@ def _counting(obj):
         return apply(params, X)
 
     model._apply, model.points = counting_apply, 0
-    return lb.Objective(model, obj.loss, obj.X, obj.y, reduction=obj.reduction)
+    counted = lb.Objective(model, obj.loss, obj.X, obj.y, reduction=obj.reduction)
+    counted._replay = False  # a replayed tape (lossbook._tape) does not call model._apply
+    return counted
 
 
 def _key(c):

@@ -23,6 +23,7 @@ from autograd import grad, make_vjp
 from autograd.test_util import check_grads
 from scipy.optimize import minimize
 
+from ._tape import Tape
 from ._threads import one_blas_thread
 from ._validation import (
     check_array,
@@ -41,6 +42,7 @@ from .models import Model
 
 #: The possible verdicts of a :class:`Certificate` (see :func:`certify_batch`).
 VERDICTS = ("certified local min", "undecided", "refuted", "not critical")
+_MAX_TAPES = 512  # recorded shapes per objective (training shrinks its batch one run at a time)
 
 
 def _reduce(values, reduction):
@@ -85,6 +87,8 @@ class Objective:
         _, self.unflatten = flatten(self._template)
         self.n_params = flatten(self._template)[0].shape[0]
         self._grad = grad(lambda T: np.sum(self._loss(T)))
+        self._tapes = {}  # θ shape (and the objective's parts) → a Tape, or how often seen
+        self._replay = True  # False: always trace (e.g. to count the model's forward passes)
 
     def __repr__(self):
         return (f"Objective({self.model.name}, {self.loss.name}, n={len(self.y)}, "
@@ -169,9 +173,24 @@ class Objective:
         which reject such a step)."""
         theta = onp.asarray(self._check_theta(theta), dtype=float)
         with onp.errstate(over="ignore", invalid="ignore"):
-            vjp, values = make_vjp(self._loss)(theta)
+            vjp, values = self._vjp(theta)
             G = vjp(onp.ones_like(values))
         return onp.asarray(values, dtype=float), onp.asarray(G, dtype=float)
+
+    def _vjp(self, theta):
+        """``make_vjp(self._loss)(theta)``; from the second call at a shape on, replayed from a
+        recorded tape (:class:`lossbook._tape.Tape`: autograd's arithmetic bit for bit, checked
+        when recorded, without re-tracing) where the loss's trace can be replayed."""
+        key = (theta.shape, id(self.model), id(self.X), id(self.y), id(self.loss), self.reduction)
+        entry = self._tapes.get(key, 0)  # 0: not seen, 1: seen once, False: not replayable
+        if self._replay and entry is not False and not isinstance(entry, Tape):
+            entry = (Tape.record(self._loss, theta) or False) if entry == 1 else 1
+            if key in self._tapes or len(self._tapes) < _MAX_TAPES:
+                self._tapes[key] = entry
+        if isinstance(entry, Tape):
+            values, vjp = entry(theta)
+            return vjp, values
+        return make_vjp(self._loss)(theta)
 
     @one_blas_thread
     def hessian(self, theta):

@@ -1,0 +1,141 @@
+"""Reverse-mode gradients replayed from a recorded tape: autograd's arithmetic, without re-tracing.
+
+Training calls ``value_and_gradient`` thousands of times on tiny models, and most of that time
+is autograd's bookkeeping per primitive (boxing, finding boxed arguments, building nodes and a
+topological order), not arithmetic. A :class:`Tape` records one trace of ``fun`` — the
+primitives called, their constant arguments, which arguments came from ``x`` — and replays it
+at a new ``x`` of the same shape: the same raw numpy functions in the same order forward, the
+same vjp makers and the same accumulation (``autograd.core.add_outgrads``) in autograd's own
+topological order backward. So a replay computes what autograd computes, bit for bit.
+
+A trace is replayable only when nothing in it depends on the values of ``x`` except through
+the recorded primitives. Autograd evaluates its non-differentiable primitives (comparisons,
+``sign``, ``isnan``, …) on raw values, so a mask such as ``where(z > 0, …)`` would be frozen
+into the tape: any trace that calls one on a traced value is refused (``Tape.record`` returns
+None and the caller keeps using autograd). Every tape is also checked on the point it was
+recorded at: the replayed value and gradient must equal autograd's bit for bit.
+"""
+import numpy as onp
+from autograd.core import VJPNode, add_outgrads, make_vjp, primitive_vjps
+from autograd.tracer import Node, new_box, notrace_primitives, toposort, trace_stack
+
+__all__ = ["Tape"]
+
+
+class _NotReplayable(Exception):
+    """The function's trace depends on the input's values beyond its primitives."""
+
+
+class _Guard(set):
+    """Autograd's non-differentiable primitives for the recording node type: membership is
+    asked exactly when one is called on a traced value, which makes the trace not replayable."""
+
+    def __contains__(self, fun):
+        if set.__contains__(notrace_primitives[VJPNode], fun):
+            raise _NotReplayable(getattr(fun, "__name__", str(fun)))
+        return False
+
+
+class _Record(Node):
+    """A node of the recording trace: what autograd's VJPNode would see, kept for replay."""
+
+    __slots__ = ["index", "fun", "args", "kwargs", "argnums", "parents"]
+    _ops = None  # the list being recorded
+
+    def __init__(self, value, fun, args, kwargs, parent_argnums, parents):
+        self.fun, self.args, self.kwargs = fun, args, kwargs
+        self.argnums, self.parents = parent_argnums, parents
+        self.index = len(_Record._ops) + 1  # 0 is the input
+        _Record._ops.append(self)
+
+    def initialize_root(self):
+        self.index, self.fun, self.args, self.kwargs, self.argnums, self.parents = 0, None, (), {}, (), ()
+
+
+notrace_primitives[_Record] = _Guard()
+
+
+class Tape:
+    """One recorded trace of a scalar- or array-valued ``fun`` of an array ``x``.
+
+    ``Tape.record(fun, x)`` → a Tape, or None when the trace cannot be replayed (see the
+    module docstring); ``tape(x)`` → ``(value, vjp)`` like ``autograd.make_vjp(fun)(x)``, for
+    an ``x`` of the recorded shape and dtype.
+    """
+
+    __slots__ = ["shape", "dtype", "ops", "order", "end"]
+
+    def __init__(self, shape, dtype, ops, order):
+        self.shape, self.dtype, self.ops, self.order = shape, dtype, ops, order
+        self.end = order[0]  # the output's node
+
+    def __repr__(self):
+        return f"Tape(shape={self.shape}, {len(self.ops)} primitives)"
+
+    @classmethod
+    def record(cls, fun, x):
+        x = onp.asarray(x)
+        _Record._ops = []
+        try:
+            with trace_stack.new_trace() as t:
+                root = _Record.new_root()
+                end = fun(new_box(x, t, root))
+                if getattr(end, "_trace", None) != t:
+                    return None  # the output does not depend on x
+                end_node = end._node
+            ops = []
+            for node in _Record._ops:
+                slots = tuple((argnum, parent.index) for argnum, parent in zip(node.argnums, node.parents,
+                                                                                strict=True))
+                template = list(node.args)
+                for argnum, _ in slots:
+                    template[argnum] = None  # no reference to the recorded values
+                ops.append((node.fun.fun, node.fun, tuple(template), node.kwargs, slots))
+            order = [n.index for n in toposort(end_node)]
+        except _NotReplayable:
+            return None
+        finally:
+            _Record._ops = None
+        if order[-1] != 0:
+            return None
+        tape = cls(x.shape, x.dtype, ops, order)
+        # the check that makes it trustworthy: bit for bit autograd's at the recorded point
+        vjp, value = make_vjp(fun, x)
+        g = onp.ones_like(value)
+        rvalue, rvjp = tape(x)
+        if not (_same(rvalue, value) and _same(rvjp(g), vjp(g))):
+            return None
+        return tape
+
+    def __call__(self, x):
+        vals = [x]
+        append = vals.append
+        for f_raw, _, template, kwargs, slots in self.ops:
+            args = list(template)
+            for argnum, j in slots:
+                args[argnum] = vals[j]
+            append(f_raw(*args, **kwargs))
+        ops = self.ops
+
+        def vjp(g):
+            outgrads = {self.end: (g, False)}
+            out = None
+            for i in self.order:
+                out = outgrads.pop(i)
+                if i == 0:
+                    break
+                _, fun, template, kwargs, slots = ops[i - 1]
+                args = list(template)
+                for argnum, j in slots:
+                    args[argnum] = vals[j]
+                ingrads = primitive_vjps[fun](tuple(a for a, _ in slots), vals[i], tuple(args), kwargs)(out[0])
+                for (_, j), ingrad in zip(slots, ingrads, strict=True):
+                    outgrads[j] = add_outgrads(outgrads.get(j), ingrad)
+            return out[0]
+
+        return vals[self.end], vjp
+
+
+def _same(a, b):
+    a, b = onp.asarray(a), onp.asarray(b)
+    return a.shape == b.shape and a.dtype == b.dtype and bool(onp.all((a == b) | (onp.isnan(a) & onp.isnan(b))))
