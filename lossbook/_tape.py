@@ -90,7 +90,10 @@ class Tape:
                 template = list(node.args)
                 for argnum, _ in slots:
                     template[argnum] = None  # no reference to the recorded values
-                ops.append((node.fun.fun, node.fun, tuple(template), node.kwargs, slots))
+                if node.fun not in primitive_vjps:
+                    return None  # autograd raises for it; let it
+                ops.append((node.fun.fun, primitive_vjps[node.fun], tuple(template), node.kwargs, slots,
+                            tuple(a for a, _ in slots), tuple(j for _, j in slots)))
             order = [n.index for n in toposort(end_node)]
         except _NotReplayable:
             return None
@@ -108,28 +111,26 @@ class Tape:
         return tape
 
     def __call__(self, x):
-        vals = [x]
-        append = vals.append
-        for f_raw, _, template, kwargs, slots in self.ops:
+        vals, arglists = [x], [()]
+        for f_raw, _, template, kwargs, slots, _, _ in self.ops:
             args = list(template)
             for argnum, j in slots:
                 args[argnum] = vals[j]
-            append(f_raw(*args, **kwargs))
-        ops = self.ops
+            args = tuple(args)
+            arglists.append(args)
+            vals.append(f_raw(*args, **kwargs))
+        ops, order, end = self.ops, self.order, self.end
 
         def vjp(g):
-            outgrads = {self.end: (g, False)}
+            outgrads = {end: (g, False)}
             out = None
-            for i in self.order:
+            for i in order:
                 out = outgrads.pop(i)
                 if i == 0:
                     break
-                _, fun, template, kwargs, slots = ops[i - 1]
-                args = list(template)
-                for argnum, j in slots:
-                    args[argnum] = vals[j]
-                ingrads = primitive_vjps[fun](tuple(a for a, _ in slots), vals[i], tuple(args), kwargs)(out[0])
-                for (_, j), ingrad in zip(slots, ingrads, strict=True):
+                _, vjpmaker, _, kwargs, _, argnums, parents = ops[i - 1]
+                ingrads = vjpmaker(argnums, vals[i], arglists[i], kwargs)(out[0])
+                for j, ingrad in zip(parents, ingrads, strict=True):
                     outgrads[j] = add_outgrads(outgrads.get(j), ingrad)
             return out[0]
 
