@@ -10,10 +10,12 @@ topological order backward. So a replay computes what autograd computes, bit for
 
 A trace is replayable only when nothing in it depends on the values of ``x`` except through
 the recorded primitives. Autograd evaluates its non-differentiable primitives (comparisons,
-``sign``, ``isnan``, …) on raw values, so a mask such as ``where(z > 0, …)`` would be frozen
-into the tape: any trace that calls one on a traced value is refused (``Tape.record`` returns
-None and the caller keeps using autograd). Every tape is also checked on the point it was
-recorded at: the replayed value and gradient must equal autograd's bit for bit.
+``sign``, ``isnan``, …) on raw values; here they are recorded as forward-only steps, so a mask
+such as ``where(z > 0, …)`` is recomputed at every replay and, as in autograd, carries no
+gradient. A trace in which such a primitive gives a scalar (which could steer Python control
+flow, ``if z > 0:``), or which fails to record, is refused: ``Tape.record`` returns None and the
+caller keeps using autograd. Every tape is also checked on the point it was recorded at: the
+replayed value and gradient must equal autograd's bit for bit.
 """
 import numpy as onp
 from autograd.core import VJPNode, add_outgrads, make_vjp, primitive_vjps
@@ -26,33 +28,43 @@ class _NotReplayable(Exception):
     """The function's trace depends on the input's values beyond its primitives."""
 
 
-class _Guard(set):
-    """Autograd's non-differentiable primitives for the recording node type: membership is
-    asked exactly when one is called on a traced value, which makes the trace not replayable."""
-
-    def __contains__(self, fun):
-        if set.__contains__(notrace_primitives[VJPNode], fun):
-            raise _NotReplayable(getattr(fun, "__name__", str(fun)))
-        return False
-
-
 class _Record(Node):
-    """A node of the recording trace: what autograd's VJPNode would see, kept for replay."""
+    """A node of the recording trace: what autograd's VJPNode would see, kept for replay.
 
-    __slots__ = ["index", "fun", "args", "kwargs", "argnums", "parents"]
+    Autograd evaluates its non-differentiable primitives (comparisons, ``sign``, ``isnan``, …)
+    on raw values, and their results enter the trace as constants. Here they are recorded
+    too, as *forward-only* nodes, so that a mask such as ``where(z > 0, …)`` is recomputed at
+    every replay; like any node whose traced inputs are all forward-only, they take no part in
+    the reverse pass, exactly as in autograd. A forward-only result of size ≤ 1 could steer
+    Python control flow (``if z > 0:``) and makes the trace not replayable."""
+
+    __slots__ = ["index", "fun", "args", "kwargs", "argnums", "parents", "live", "live_parents"]
     _ops = None  # the list being recorded
 
     def __init__(self, value, fun, args, kwargs, parent_argnums, parents):
         self.fun, self.args, self.kwargs = fun, args, kwargs
         self.argnums, self.parents = parent_argnums, parents
+        nondiff = set.__contains__(notrace_primitives[VJPNode], fun)
+        if nondiff and not (isinstance(value, onp.ndarray) and value.size > 1):
+            raise _NotReplayable(getattr(fun, "__name__", str(fun)))
+        self.live_parents = tuple(p for p in parents if p.live)
+        self.live = not nondiff and bool(self.live_parents)
         self.index = len(_Record._ops) + 1  # 0 is the input
         _Record._ops.append(self)
 
     def initialize_root(self):
         self.index, self.fun, self.args, self.kwargs, self.argnums, self.parents = 0, None, (), {}, (), ()
+        self.live, self.live_parents = True, ()
 
 
-notrace_primitives[_Record] = _Guard()
+class _Traced(set):
+    """No primitive is evaluated untraced for the recording node type (see :class:`_Record`)."""
+
+    def __contains__(self, fun):
+        return False
+
+
+notrace_primitives[_Record] = _Traced()
 
 
 class Tape:
@@ -90,12 +102,15 @@ class Tape:
                 template = list(node.args)
                 for argnum, _ in slots:
                     template[argnum] = None  # no reference to the recorded values
-                if node.fun not in primitive_vjps:
+                live = tuple((a, p.index) for a, p in zip(node.argnums, node.parents, strict=True) if p.live)
+                if node.live and node.fun not in primitive_vjps:
                     return None  # autograd raises for it; let it
-                ops.append((node.fun.fun, primitive_vjps[node.fun], tuple(template), node.kwargs, slots,
-                            tuple(a for a, _ in slots), tuple(j for _, j in slots)))
-            order = [n.index for n in toposort(end_node)]
-        except _NotReplayable:
+                ops.append((node.fun.fun, primitive_vjps[node.fun] if node.live else None, tuple(template),
+                            node.kwargs, slots, tuple(a for a, _ in live), tuple(j for _, j in live)))
+            if not end_node.live:
+                return None
+            order = [n.index for n in toposort(end_node, parents=lambda n: n.live_parents)]
+        except Exception:  # _NotReplayable, or a trace autograd would run but this one cannot
             return None
         finally:
             _Record._ops = None

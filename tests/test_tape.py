@@ -19,6 +19,8 @@ MODELS = {
     "feedforward relu": lambda: lb.feedforward(2, (3, 2), "relu"),
     "identity shortcut": lambda: lb.identity_shortcut(2, (2,)),
     "exponential neuron": lambda: lb.add_exponential_neuron(lb.feedforward(2, (3,), "tanh"), lam=1.0),
+    "exponential per layer": lambda: lb.exponential_per_layer(2, hidden=(3,), activation="tanh", lam=1.0),
+    "leaky relu": lambda: lb.single_layer(2, 3, "leaky_relu"),
 }
 
 
@@ -40,14 +42,35 @@ def test_replay_is_autograd_bit_for_bit(name, loss):
         np.testing.assert_array_equal(rvjp(g), vjp(g))
 
 
+def _check(fun, x_record, x_replay):
+    tape = Tape.record(fun, x_record)
+    assert tape is not None
+    vjp, value = make_vjp(fun)(x_replay)
+    rvalue, rvjp = tape(x_replay)
+    g = np.ones_like(value)
+    np.testing.assert_array_equal(rvalue, value)
+    np.testing.assert_array_equal(rvjp(g), vjp(g))
+
+
+def test_masks_are_recomputed_at_every_replay():
+    """A comparison's mask is recorded as a forward-only step: replayed where the mask differs
+    from the recorded one, the value and gradient are still autograd's."""
+    x = np.array([0.5, -1.0, 2.0, -0.25])
+    _check(lambda v: anp.sum(anp.where(v > 0, v ** 2, 0.1 * v)), x, -x)
+    _check(lambda v: anp.sum(v * anp.sign(v)), x, -x)
+    _check(lambda v: anp.sum(anp.where(anp.isfinite(anp.log(anp.abs(v))), v, 0.0) ** 3), x, -x)
+    _check(lambda v: anp.sum(anp.maximum(v, 0.0) ** 2), x, -x)
+
+
 def test_value_dependent_traces_are_refused():
-    """A mask from a comparison would be frozen into the tape: such a trace is not replayed."""
+    """A scalar comparison could steer Python control flow; an output that does not depend on
+    x has no gradient to replay."""
     x = np.array([0.5, -1.0, 2.0])
-    assert Tape.record(lambda v: anp.sum(anp.where(v > 0, v, 0.1 * v)), x) is None
-    assert Tape.record(lambda v: anp.sum(v * anp.sign(v)), x) is None
-    assert Tape.record(lambda v: 3.0, x) is None  # the output does not depend on x
-    tape = Tape.record(lambda v: anp.sum(anp.maximum(v, 0.0) ** 2), x)  # maximum is differentiable
-    assert tape is not None and "primitives" in repr(tape)
+    assert Tape.record(lambda v: v[0] ** 2 if v[0] > 0 else -v[0], x) is None
+    assert Tape.record(lambda v: anp.sum(v) * (anp.sum(v) > 0), x) is None
+    assert Tape.record(lambda v: 3.0, x) is None
+    tape = Tape.record(lambda v: anp.sum(anp.maximum(v, 0.0) ** 2), x)
+    assert "primitives" in repr(tape)
     value, vjp = tape(-x)
     assert value == 1.0 and np.array_equal(vjp(1.0), np.array([0.0, 2.0, 0.0]))
 
