@@ -437,6 +437,51 @@ def _sdp_margin(Xs, y, sign, extra, solver):
     return float(t.value), onp.maximum(onp.asarray(lam.value, dtype=float), 0.0)
 
 
+#: compiled SDPs of :func:`_sdp_margin_compiled`, one per (n, d, extra, solver): the data enter as
+#: cvxpy Parameters, so a new dataset of the same shape skips cvxpy's canonicalisation
+_SDP_PROBLEMS = {}
+
+
+def _sdp_problem(n, d, extra, solver):
+    """The SDP max t s.t. Σᵢ λᵢcᵢ ⪰ tI, λ ≥ 0, λ's class sums 1 (and Bλ = 0 if ``extra``),
+    with the cᵢ (vec'd d × d matrices), the class masks and B as Parameters."""
+    import cvxpy as cp
+
+    key = (n, d, extra, solver)
+    if key not in _SDP_PROBLEMS:
+        lam = cp.Variable(n, nonneg=True)
+        t = cp.Variable()
+        C = cp.Parameter((d * d, n))  # column i: vec(sign yᵢ xᵢxᵢᵀ)
+        pos, neg = cp.Parameter(n, nonneg=True), cp.Parameter(n, nonneg=True)
+        S = cp.reshape(C @ lam, (d, d), order="C")
+        S = (S + S.T) / 2
+        cons = [pos @ lam == 1, neg @ lam == 1, S - t * onp.eye(d) >> 0]
+        B = cp.Parameter((d, n)) if extra else None
+        if extra:
+            cons.append(B @ lam == 0)
+        _SDP_PROBLEMS[key] = (cp.Problem(cp.Maximize(t), cons), lam, t, C, pos, neg, B)
+    return _SDP_PROBLEMS[key]
+
+
+def _sdp_margin_compiled(Xs, y, sign, extra, solver):
+    """:func:`_sdp_margin` by the compiled problem of :func:`_sdp_problem` (the widgets'
+    path: the same margins to the solver's tolerance, 4e-8 measured, but a maximiser λ
+    that is not unique may come out as another one)."""
+    n, d = Xs.shape
+    prob, lam, t, C, pos, neg, B = _sdp_problem(n, d, extra, solver)
+    C.value = (sign * y[:, None, None] * Xs[:, :, None] * Xs[:, None, :]).reshape(n, d * d).T
+    pos.value = onp.where(y > 0, 1.0, 0.0)
+    neg.value = onp.where(y < 0, 1.0, 0.0)
+    if extra:
+        B.value = (Xs * y[:, None]).T
+    prob.solve(solver=solver)
+    if prob.status in ("infeasible", "infeasible_inaccurate"):
+        return -onp.inf, None
+    if prob.status not in ("optimal", "optimal_inaccurate"):
+        raise RuntimeError(f"check_dataset_condition: solver {solver} returned {prob.status}")
+    return float(t.value), onp.maximum(onp.asarray(lam.value, dtype=float), 0.0)
+
+
 def check_dataset_condition(X, y, *, kind="prop12", solver="CLARABEL", tol=1e-6):
     """Decide ICML's dataset condition by a semidefinite program (icml-prop-11, icml-prop-12).
 
@@ -463,6 +508,12 @@ def check_dataset_condition(X, y, *, kind="prop12", solver="CLARABEL", tol=1e-6)
     ``holds``/``fails`` (both False when borderline), the margins, the witness λ and
     ``reason``.
     """
+    return _dataset_condition(X, y, kind=kind, solver=solver, tol=tol, compiled=False)
+
+
+def _dataset_condition(X, y, *, kind="prop12", solver="CLARABEL", tol=1e-6, compiled=False):
+    """:func:`check_dataset_condition`; ``compiled=True`` solves the SDPs by the problems
+    compiled once per shape (:func:`_sdp_margin_compiled`, the widgets' path)."""
     X, y = check_Xy(X, y)
     if not isinstance(kind, str) or kind not in ("prop11", "prop12"):
         raise ValueError(f"kind: expected 'prop11' or 'prop12', got {kind!r}")
@@ -477,8 +528,9 @@ def check_dataset_condition(X, y, *, kind="prop12", solver="CLARABEL", tol=1e-6)
         raise ValueError("X: every sample is zero; S(λ) = 0 for every λ")
     Xs = X / onp.sqrt(scale)  # a well-scaled problem; margins are scaled back below
     extra = kind == "prop11"
-    t_pd, lam_pd = _sdp_margin(Xs, y, 1.0, extra, solver)
-    t_nd, lam_nd = _sdp_margin(Xs, y, -1.0, extra, solver)
+    margin_of = _sdp_margin_compiled if compiled else _sdp_margin
+    t_pd, lam_pd = margin_of(Xs, y, 1.0, extra, solver)
+    t_nd, lam_nd = margin_of(Xs, y, -1.0, extra, solver)
     t_pd, t_nd = t_pd * scale, t_nd * scale
     margin = max(t_pd, t_nd)
     atol = tol * scale

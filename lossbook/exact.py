@@ -130,9 +130,13 @@ def linear_population_minimiser(loss="quadratic", *, pos_point=Fraction(5, 4), n
 
     ``loss='polynomial_hinge'`` (ℓ_p(z) = [max(z + 1, 0)]^(p+1)): the population loss has the
     closed form ½ ℓ_p(−(aq + b)) + ½ [F(hi) − F(lo)]/(hi − lo), F(u) = max(au + b + 1, 0)^(p+2)
-    / (a (p + 2)); it is minimised numerically (BFGS from (0, 0)), and the exact error of the
-    minimiser returned. When q lies outside the interval the classes are separable and the
-    minimum loss is 0, so the minimiser has zero error (icml-prop-8).
+    / (a (p + 2)); it is minimised numerically and the exact error of the minimiser returned.
+    When lo < q < hi the loss is strictly convex near its unique minimiser, found by Newton's
+    method (exact gradient and Hessian, :func:`_hinge_newton`). When q lies outside the
+    interval the classes are separable and the minimum loss is 0, so the minimiser has zero
+    error (icml-prop-8); the zero-loss set is then a polygon, and the point returned is where
+    a Nelder–Mead simplex from (0, 0) stops in it. When q is an end of the interval the
+    infimum 0 is not attained (|a| → ∞): ValueError.
     """
     p = check_int(p, "p", minimum=1)
     if not isinstance(loss, str) or loss not in ("quadratic", "polynomial_hinge"):
@@ -155,9 +159,27 @@ def linear_population_minimiser(loss="quadratic", *, pos_point=Fraction(5, 4), n
         thr = -b / a if a != 0 else None
         return PopulationMinimiser(name, a, b, thr, linear_population_error(
             a, b, pos_point=q, neg_interval=(lo, hi)), value, True)
-    p = check_int(p, "p", minimum=1)
-    qf, lof, hif = float(q), float(lo), float(hi)
+    if q in (lo, hi):
+        raise ValueError(
+            f"pos_point: expected a point off the ends of neg_interval for the polynomial "
+            f"hinge, got {q} = an end of ({lo}, {hi}): there the population loss has no "
+            "minimiser (its infimum 0 is approached as |a| → ∞, the threshold tending to "
+            "pos_point)")
+    if lo < q < hi:  # not separable: a unique minimiser, found by Newton's method
+        a, b = _hinge_newton(float(q), float(lo), float(hi), p)
+        value = _hinge_population_loss(a, b, float(q), float(lo), float(hi), p)
+    else:  # separable: the zero-loss set is a polygon; the simplex lands on one of its points
+        a, b, value = _hinge_simplex(float(q), float(lo), float(hi), p)
+    thr = -b / a if a != 0 else None
+    err = linear_population_error(Fraction(a), Fraction(b), pos_point=q, neg_interval=(lo, hi))
+    return PopulationMinimiser(name, a, b, thr, err, value, False)
 
+
+def _hinge_simplex(qf, lof, hif, p):
+    """The population hinge loss minimised by Nelder–Mead from (0, 0): (a, b, loss).
+
+    Used for separable classes (pos_point outside the interval), where every point of a
+    polygon has loss 0 and the simplex stops at one of them (the one the book prints)."""
     def pop_loss(theta):
         # Python floats: the same IEEE arithmetic as numpy's scalars (and the same libm pow),
         # several times faster in the simplex's thousands of calls
@@ -182,9 +204,101 @@ def linear_population_minimiser(loss="quadratic", *, pos_point=Fraction(5, 4), n
     res = minimize(safe_loss, onp.zeros(2), method="Nelder-Mead",
                    options={"xatol": 1e-10, "fatol": 1e-14, "maxiter": 4000})
     a, b = (float(v) for v in res.x)
-    thr = -b / a if a != 0 else None
-    err = linear_population_error(Fraction(a), Fraction(b), pos_point=q, neg_interval=(lo, hi))
-    return PopulationMinimiser(name, a, b, thr, err, float(res.fun), False)
+    return a, b, float(res.fun)
+
+
+#: Gauss–Legendre nodes and weights on [0, 1]: exact for polynomials of degree <= 15, so for
+#: every integrand of the hinge's population loss and its derivatives with p <= 14
+_GL_NODES, _GL_WEIGHTS = (v / 2 for v in onp.polynomial.legendre.leggauss(8))
+_GL_NODES = _GL_NODES + 0.5
+
+
+def _hinge_negatives(a, b, lof, hif, k, order):
+    """∫ over [lo, hi] of d^order/dz^order max(a·u + b + 1, 0)^k times (1, u, u²) du / (hi − lo).
+
+    The integrand is a polynomial on the part of the interval where a·u + b + 1 > 0 and 0
+    elsewhere; that part is integrated by Gauss–Legendre quadrature (exact for the degrees
+    met here up to rounding, :data:`_GL_NODES`)."""
+    u0, u1 = lof, hif
+    if a > 0:
+        u0 = max(lof, -(b + 1.0) / a)
+    elif a < 0:
+        u1 = min(hif, -(b + 1.0) / a)
+    elif b + 1.0 <= 0:
+        u1 = u0
+    if not u1 > u0:
+        return onp.zeros(3)
+    u = u0 + (u1 - u0) * _GL_NODES
+    z = onp.maximum(a * u + b + 1.0, 0.0)
+    coef = math.perm(k, order)  # k (k − 1) … (k − order + 1)
+    w = _GL_WEIGHTS * (u1 - u0) / (hif - lof) * coef * z ** (k - order)
+    return onp.array([w.sum(), (w * u).sum(), (w * u * u).sum()])
+
+
+def _hinge_population_loss(a, b, qf, lof, hif, p):
+    """½ max(1 − (a q + b), 0)^(p+1) + ½ E[max(a U + b + 1, 0)^(p+1)], U ~ U[lo, hi]."""
+    k = p + 1
+    return 0.5 * max(1.0 - (a * qf + b), 0.0) ** k + 0.5 * float(
+        _hinge_negatives(a, b, lof, hif, k, 0)[0])
+
+
+def _hinge_derivatives(a, b, qf, lof, hif, p):
+    """The gradient (2,) and Hessian (2, 2) in (a, b) of :func:`_hinge_population_loss`."""
+    k = p + 1
+    r = max(1.0 - (a * qf + b), 0.0)  # the positive's residual
+    n1 = _hinge_negatives(a, b, lof, hif, k, 1)
+    n2 = _hinge_negatives(a, b, lof, hif, k, 2)
+    g = 0.5 * onp.array([n1[1], n1[0]]) - 0.5 * k * r ** (k - 1) * onp.array([qf, 1.0])
+    H = 0.5 * onp.array([[n2[2], n2[1]], [n2[1], n2[0]]])
+    H += 0.5 * k * (k - 1) * r ** (k - 2) * onp.outer([qf, 1.0], [qf, 1.0])
+    return g, H
+
+
+def _hinge_newton(qf, lof, hif, p):
+    """The minimiser (a, b) of the population hinge loss when lo < q < hi (not separable).
+
+    The loss is convex and C^p, with a unique minimiser here; its gradient and Hessian are
+    exact (up to rounding) by :func:`_hinge_negatives`. Newton's method with a backtracking
+    line search from (0, 0) stops when the next step is below rounding, or when it lowers
+    neither the loss nor the gradient's norm."""
+    theta = onp.zeros(2)
+
+    def derivatives(th):
+        return _hinge_derivatives(th[0], th[1], qf, lof, hif, p)
+
+    def loss(th):
+        return _hinge_population_loss(th[0], th[1], qf, lof, hif, p)
+
+    value = loss(theta)
+    for _ in range(100):
+        g, H = derivatives(theta)
+        try:
+            step = -onp.linalg.solve(H, g)
+        except onp.linalg.LinAlgError:
+            step = -g
+        if not float(step @ g) < 0:  # not a descent direction (a singular Hessian)
+            step = -g
+        if onp.all(onp.abs(step) <= 1e-15 * (1.0 + onp.abs(theta))):
+            break  # converged: the next step is below rounding
+        if -float(step @ g) <= 1e-14 * max(abs(value), 1e-300):
+            # the decrease Newton predicts is below the loss's rounding: take the full step
+            # while it lowers the gradient's norm
+            trial = theta + step
+            if not onp.linalg.norm(derivatives(trial)[0]) < onp.linalg.norm(g):
+                break
+            new = loss(trial)
+        else:
+            t = 1.0
+            while True:  # backtracking (Armijo)
+                trial = theta + t * step
+                new = loss(trial)
+                if new < value and new <= value + 1e-4 * t * float(step @ g):
+                    break
+                t /= 2
+                if t < 1e-10:
+                    return float(theta[0]), float(theta[1])
+        theta, value = trial, new
+    return float(theta[0]), float(theta[1])
 
 
 # -- icml-ex-b8: quadratic neurons on four atoms ---------------------------------------------

@@ -22,6 +22,7 @@ the figure for other values (the frames and benchmarks use it).
 """
 import functools
 import io
+import math
 import weakref
 
 import ipywidgets as W
@@ -141,15 +142,21 @@ class Scene:
                 art.set_facecolor(colors)
         return art
 
-    def image(self, ax, key, s, t, values, *, label="loss"):
-        """``values[i, j]`` at (s[j], t[i]) as an image with a colour bar (updated in place)."""
+    def image(self, ax, key, s, t, values, *, label="loss", clim=None, zorder=None):
+        """``values[i, j]`` at (s[j], t[i]) as an image with a colour bar (updated in place).
+
+        ``clim``: the colour scale (lo, hi), by default the values' range; ``zorder``: the
+        image's (matplotlib's default 0 puts it below the axes' ticks, so that a live Scene
+        draws the whole figure on every paint; above ``ax.set_axisbelow(True)``'s 0.5 it
+        can be blitted)."""
         extent = (s[0], s[-1], t[0], t[-1])
-        lo, hi = float(onp.min(values)), float(onp.max(values))
+        lo, hi = clim if clim is not None else (float(onp.min(values)), float(onp.max(values)))
         hi = hi if hi > lo else lo + 1e-12
 
         def make():
             im = ax.imshow(values, origin="lower", extent=extent, aspect="auto", cmap="viridis",
-                           interpolation="bilinear", vmin=lo, vmax=hi)
+                           interpolation="bilinear", vmin=lo, vmax=hi,
+                           **({} if zorder is None else {"zorder": zorder}))
             self.fig.colorbar(im, ax=ax, label=label)
             return im
         im, made = self._made(key, make)
@@ -283,7 +290,8 @@ class Scene:
                 or any(a.get_visible() for a in others)):
             canvas.draw()  # the static part (animated artists are left out)
             self._bg = canvas.copy_from_bbox(self.fig.bbox)
-            self._size, self._keys = size, keys
+            # taken after the draw: an axes locator (a colour bar's) places its axes in it
+            self._size, self._keys = size, {ax: self._key(ax) for ax in axes}
         else:
             canvas.restore_region(self._bg)
         for _, live in plan:
@@ -823,8 +831,14 @@ def _dead_relu_point(kappa, hidden, n_samples, random_state):
     return Objective(model, loss, X, y), params
 
 
+#: κ's smallest value on the widget's slider: its curves span the widest range of losses, so
+#: their range fixes the axes and the colour scale for every κ at one radius (the figure then
+#: changes only in its moving parts, and a move is blitted)
+_DEAD_RELU_KAPPA_MIN = 0.05
+
+
 @cached
-def _dead_relu_data(kappa, radius, hidden, n_samples, resolution, random_state):
+def _dead_relu_slices(kappa, radius, hidden, n_samples, resolution, random_state):
     from .landscape import loss_slice_1d
 
     obj, params = _dead_relu_point(kappa, hidden, n_samples, random_state)
@@ -840,6 +854,37 @@ def _dead_relu_data(kappa, radius, hidden, n_samples, resolution, random_state):
     return dict(edge=edge, ts=ts, values=values, s=s, t=t, vals=vals)
 
 
+def _span(lo, hi):
+    """(lo, hi) widened by 5 % on each side (matplotlib's default margins); a single value
+    by 5 % of itself (or of 1)."""
+    pad = 0.05 * (hi - lo if hi > lo else max(abs(lo), 1.0))
+    return lo - pad, hi + pad
+
+
+@cached
+def _dead_relu_data(kappa, radius, hidden, n_samples, resolution, random_state):
+    """The slices at κ, and the ranges (over κ and κ = :data:`_DEAD_RELU_KAPPA_MIN`, at the
+    same radius) that fix the loss axis and the colour scale."""
+    d = dict(_dead_relu_slices(kappa, radius, hidden, n_samples, resolution, random_state))
+    wide = _dead_relu_slices(min(float(kappa), _DEAD_RELU_KAPPA_MIN), radius, hidden, n_samples,
+                             resolution, random_state)
+    d["ylim"] = _span(*_snapped(d["values"], wide["values"]))
+    d["clim"] = _snapped(d["vals"], wide["vals"])
+    return d
+
+
+def _snapped(values, wide):
+    """The range of ``values`` and ``wide`` rounded outwards to a multiple of a twentieth of
+    ``wide``'s range (to a power of ten): ``wide``'s range when it holds ``values``' up to
+    rounding."""
+    lo, hi = float(min(values.min(), wide.min())), float(max(values.max(), wide.max()))
+    span = float(wide.max() - wide.min())
+    if not span > 0:
+        return lo, hi
+    step = 10.0 ** math.floor(math.log10(span / 20))
+    return math.floor(lo / step) * step, math.ceil(hi / step) * step
+
+
 def _draw_dead_relu(sc, d, *, kappa, radius, **_):
     ax1, ax2 = sc.subplots(1, 2, figsize=(11, 4))
     edge = d["edge"]
@@ -847,14 +892,17 @@ def _draw_dead_relu(sc, d, *, kappa, radius, **_):
     sc.vspan(ax1, "dead", -radius, min(edge, radius), color="#2ca02c", alpha=0.12,
              label="every first-layer neuron dead")
     sc.vline(ax1, "edge", edge, color="#ff7f0e", ls="--", label=f"t = κ√h = {edge:.2f}")
+    # fixed by the radius (κ√h beyond the window: the whole window is dead): a κ move is blitted
     ax1.set(xlabel="t (all first-layer biases raised by t/√h)", ylabel="loss",
-            title=f"κ = {float(kappa):g}: flat until a neuron wakes up")
+            title=f"κ = {float(kappa):g}: flat until a neuron wakes up",
+            xlim=(-1.1 * radius, 1.1 * radius), ylim=d["ylim"])
+    ax1.set_axisbelow(True)  # the grid below the shaded region (a live Scene blits)
     ax1.legend(fontsize=8)
-    sc.rescale(ax1)
-    sc.image(ax2, "slice", d["s"], d["t"], d["vals"])
+    sc.image(ax2, "slice", d["s"], d["t"], d["vals"], clim=d["clim"], zorder=0.6)
     sc.line(ax2, "point", [0], [0], "*", color="w", ms=12, mec="k")
     ax2.set(xlabel="s (direction u)", ylabel="t (direction v)",
             title="2-D slice: s along u, t a random first-layer W1")
+    ax2.set_axisbelow(True)
     ax2.grid(False)
 
 
@@ -867,7 +915,9 @@ def render_dead_relu(kappa=1.0, *, radius=3.0, hidden=(4,), n_samples=16, resolu
     together (unit vector (1, …, 1)/√h): flat until t = κ√h, where the first neuron wakes up.
     Right: the 2-D slice spanned by u and a random direction of the first-layer weights W1;
     the plateau around the point is the region where every first-layer neuron is still dead.
-    Returns a matplotlib Figure.
+    The loss axis and the colour scale span the losses at κ and at κ = 0.05 (the widget's
+    smallest, the widest range), so at one radius they stay put as κ moves; the t-axis spans
+    [−radius, radius] (when κ√h > radius the whole window is dead). Returns a matplotlib Figure.
     """
     kappa = check_real(kappa, "kappa", minimum=0.0, strict=True, maximum=100.0)
     radius = check_real(radius, "radius", minimum=0.0, strict=True, maximum=100.0)
@@ -906,14 +956,27 @@ def _population_data(pos_point, neg_low, neg_width, p):
 
     from .exact import linear_population_minimiser
 
-    lo, hi = neg_low, neg_low + neg_width
-    quad = linear_population_minimiser("quadratic", pos_point=pos_point, neg_interval=(lo, hi))
-    hinge = linear_population_minimiser("polynomial_hinge", pos_point=pos_point,
-                                        neg_interval=(lo, hi), p=p)
+    # the decimals given (as lb.linear_population_minimiser reads them), the interval's end
+    # exact: pos_point = neg_low + neg_width is an end, not a float's rounding away from it
+    q = Fraction(repr(float(pos_point)))
+    lo_q = Fraction(repr(float(neg_low)))
+    hi_q = lo_q + Fraction(repr(float(neg_width)))
+    lo, hi = float(lo_q), float(hi_q)
+    quad = linear_population_minimiser("quadratic", pos_point=q, neg_interval=(lo_q, hi_q))
+    try:
+        hinge = linear_population_minimiser("polynomial_hinge", pos_point=q,
+                                            neg_interval=(lo_q, hi_q), p=p)
+    except ValueError:  # the positive point at an end of the interval: no minimiser
+        hinge = None
     left, right = min(lo, pos_point) - 0.5, max(hi, pos_point) + 0.5
     xs = onp.linspace(left, right, 200)
     fits = []
     for fit in (quad, hinge):
+        if fit is None:
+            fits.append(dict(line=onp.full_like(xs, onp.nan), threshold=[float(pos_point)],
+                             label="polynomial_hinge: no minimiser (loss → 0 as |a| → ∞, "
+                                   "threshold → x₊)"))
+            continue
         a, b = float(fit.a), float(fit.b)
         err = Fraction(fit.error)
         shown = f"{err} = {float(err):.4f}" if err.denominator < 1000 else f"{float(err):.4f}"
@@ -948,6 +1011,9 @@ def render_population_minimisers(pos_point=1.25, neg_low=0.0, neg_width=1.0, *, 
     Positives sit at ``pos_point``, negatives are uniform on [neg_low, neg_low + neg_width]
     (each class with probability 1/2). Draws the quadratic-loss minimiser (exact, rational)
     and the polynomial-hinge minimiser (numerical) with their thresholds and exact errors.
+    With the positive point at an end of the interval the hinge loss has no minimiser (its
+    infimum 0 is approached as |a| → ∞): the legend says so and the threshold's limit, the
+    positive point, is marked.
     """
     pos_point = check_real(pos_point, "pos_point", minimum=-1e3, maximum=1e3)
     neg_low = check_real(neg_low, "neg_low", minimum=-1e3, maximum=1e3)
@@ -964,6 +1030,8 @@ def population_explorer(pos_point=1.25, neg_low=0.0, neg_width=1.0):
     neg_width = check_range(neg_width, "neg_width", 0.1, 2.0)
 
     def draw(sc, pos_point, neg_low, neg_width):
+        # the sliders' values are multiples of 0.05 up to a float's rounding (1.2500000000000002)
+        pos_point, neg_low, neg_width = (round(v, 10) for v in (pos_point, neg_low, neg_width))
         _draw_population(sc, _population_data(pos_point, neg_low, neg_width, 6),
                          pos_point=pos_point)
 
@@ -979,12 +1047,14 @@ def population_explorer(pos_point=1.25, neg_low=0.0, neg_width=1.0):
 @cached
 def _sphere_data(ratio, n_samples, seed, n_neurons, p, n_probes):
     from .constructions import quadratic_bowl_point
-    from .data import check_dataset_condition, make_sphere_data
+    from .data import _dataset_condition, make_sphere_data
     from .landscape import certify
     from .losses import get_loss
 
     X, y = make_sphere_data(n_samples, radii=(ratio, 1.0), random_state=seed)
-    cond = check_dataset_condition(X, y)
+    # lb.check_dataset_condition by SDPs compiled once per shape (the same margins to the
+    # solver's tolerance; a witness λ that is not unique may come out as another maximiser)
+    cond = _dataset_condition(X, y, compiled=True)
     uev = cond.uniform_eigenvalues
     if uev[0] > 0 or uev[-1] < 0:
         loss = get_loss("polynomial_hinge", p=p)
@@ -1007,20 +1077,34 @@ def _draw_sphere(sc, d, *, ratio, **_):
                label="y = +1")
     sc.scatter(ax1, "neg", X[y < 0, 0], X[y < 0, 1], sizes=sizes[y < 0], colors=COLORS["neg"],
                marker="s", label="y = −1")
-    lim = 1.2 * max(ratio, 1.0)
+    # limits in steps (1.2 × the larger radius rounded to a half, plus a quarter): most moves
+    # keep the axes, and a live Scene blits them (the grid below the markers and bars, too)
+    lim = 1.2 * (math.floor(2 * max(ratio, 1.0) + 0.5) / 2 + 0.25)
     ax1.set(xlim=(-lim, lim), ylim=(-lim, lim), aspect="equal", xlabel="x₁", ylabel="x₂",
             title="data (marker size: witness λ)")
+    ax1.set_axisbelow(True)
     names = ["SDP margin\nPD", "SDP margin\nND", "uniform λ\nmin eig S", "uniform λ\nmin eig −S"]
     vals = d["vals"]
     sc.bars(ax2, "bars", names, vals,
             colors=[COLORS["bad"] if v > 0 else COLORS["good"] for v in vals])
     sc.hline(ax2, "zero", 0, color="k", lw=0.8)
+    lo, hi = min(0.0, *vals), max(0.0, *vals)
     ax2.set(title=f"ratio {ratio:.2f}: condition {d['verdict']}\n{d['point']}",
-            ylabel="eigenvalue")
-    sc.rescale(ax2, x=False)
+            ylabel="eigenvalue", ylim=(-_nice(-lo), _nice(hi)))
+    ax2.set_axisbelow(True)
     if sc.new:
         ax1.legend(fontsize=8, loc="upper right")
         ax2.tick_params(axis="x", labelsize=8)
+
+
+def _nice(v):
+    """The smallest of 0.2, 0.5, 1, 2, 5, 10, ... (× 10^k) that is ≥ 1.1·v (v ≥ 0): an axis
+    bound that changes only when v crosses a step."""
+    v = 1.1 * v
+    if v <= 0.2:
+        return 0.2
+    k = 10.0 ** math.floor(math.log10(v))
+    return next(m * k for m in (1.0, 2.0, 5.0, 10.0) if m * k >= v)
 
 
 def render_sphere_condition(ratio=2.0, *, n_samples=16, seed=0, n_neurons=3, p=6, n_probes=30):

@@ -54,3 +54,24 @@ def test_holds_needs_a_margin_below_minus_tol():
     # with a tolerance larger than the margin the same data is borderline, not "holds"
     c_wide = lb.check_dataset_condition(X, y, tol=1.0)
     assert c_wide.outcome == "borderline" and not c_wide.holds
+
+
+def test_compiled_sdps_give_the_same_condition():
+    """The widgets' path (SDPs compiled once per shape, the data as cvxpy Parameters) decides as
+    check_dataset_condition does, with the same margins to the solver's tolerance."""
+    from lossbook import data
+
+    for seed, ratio in [(0, 2.0), (1, 0.5), (2, 1.02), (3, 1.0), (4, 2.9)]:
+        X, y = lb.make_sphere_data(16, radii=(ratio, 1.0), random_state=seed)
+        for kind in ("prop12", "prop11"):
+            plain = lb.check_dataset_condition(X, y, kind=kind)
+            fast = data._dataset_condition(X, y, kind=kind, compiled=True)
+            assert fast.outcome == plain.outcome
+            assert abs(fast.margin_pd - plain.margin_pd) <= 1e-6
+            assert abs(fast.margin_nd - plain.margin_nd) <= 1e-6
+            assert np.array_equal(fast.uniform_eigenvalues, plain.uniform_eigenvalues)
+            if fast.witness is not None:  # a maximiser: its S has the margin as its bound
+                sign = 1.0 if fast.definite != "negative" else -1.0
+                ev = np.linalg.eigvalsh(sign * (X * (fast.witness * y)[:, None]).T @ X)
+                assert ev[0] >= max(fast.margin_pd, fast.margin_nd) - 1e-6
+    assert sum(1 for key in data._SDP_PROBLEMS if key[:2] == (16, 2)) == 2  # prop12, prop11

@@ -96,3 +96,57 @@ def test_static_render_is_not_blitted():
     fig = lb.widgets.render_population_minimisers()
     assert not any(a.get_animated() for a in fig.findobj())
     matplotlib.pyplot.close(fig)
+
+
+def _full_draws(box):
+    """A counter of the full canvas draws of ``box``'s live Scene (a move that blits makes none)."""
+    canvas = box.scene.fig.canvas
+    draw, count = canvas.draw, [0]
+
+    def counted(*args, **kw):
+        count[0] += 1
+        return draw(*args, **kw)
+    canvas.draw = counted
+    return count
+
+
+def test_dead_relu_axes_stay_put_as_kappa_moves():
+    """At one radius the loss axis and the colour scale span every κ of the slider (so a κ move
+    only blits), and no value falls outside them."""
+    from lossbook.widgets import _dead_relu_data
+
+    for radius in (0.5, 3.0, 6.0):
+        data = [_dead_relu_data(k, radius, (4,), 16, 41, 0) for k in (0.05, 0.3, 0.75, 1.0, 1.55, 2.0)]
+        assert len({d["ylim"] for d in data}) == 1 and len({d["clim"] for d in data}) == 1
+        for d in data:
+            assert d["ylim"][0] < d["values"].min() and d["values"].max() < d["ylim"][1]
+            assert d["clim"][0] <= d["vals"].min() and d["vals"].max() <= d["clim"][1]
+    box = lb.dead_relu_explorer(1.0, radius=3.0)
+    draws = _full_draws(box)
+    for _ in range(3):
+        _move(box, "kappa", 1)
+    assert draws[0] == 0
+    _move(box, "radius", 1)  # a new window: drawn whole
+    assert draws[0] == 1
+
+
+def test_sphere_condition_moves_mostly_blit():
+    box = lb.sphere_condition_explorer(2.0, n_samples=16, seed=0)
+    draws = _full_draws(box)
+    _move(box, "ratio", 1)
+    _move(box, "ratio", 1)
+    assert draws[0] == 0
+
+
+def test_population_widget_at_an_end_of_the_interval():
+    """pos_point = neg_low + neg_width: the hinge has no minimiser, and the legend says so; a
+    slider's float rounding (1.2500000000000002) is read as the grid value."""
+    box = lb.population_explorer()
+    box.controls["neg_low"].value = 0.25
+    label = box.scene._art["fit1"].get_label()
+    assert "no minimiser" in label and not np.isfinite(box.scene._art["fit1"].get_ydata()).any()
+    assert np.array_equal(_rgb(box.png(pos_point=1.2500000000000002, neg_low=0.25, neg_width=1.0)),
+                          _rgb(box.png(pos_point=1.25, neg_low=0.25, neg_width=1.0)))
+    fig = lb.widgets.render_population_minimisers(1.25, 0.25, 1.0)  # the static figure too
+    assert any("no minimiser" in t.get_text() for t in fig.axes[0].get_legend().get_texts())
+    matplotlib.pyplot.close(fig)
