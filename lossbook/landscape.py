@@ -231,7 +231,7 @@ class Objective:
         from .activations import _derivatives
 
         model = self.model
-        if not model.has_curvature or model._penalty is not None or model.penalised:
+        if not model.has_curvature or model.penalised:  # penalised False: the penalty is 0
             return None
         params = self.unflatten(T)
         r = 1.0 / len(self.y) if self.reduction == "mean" else 1.0
@@ -731,7 +731,7 @@ def _spectra(objective, F, H, index, vectors=False):
     to rounding; tests/test_spectra.py)."""
     model, K, P = objective.model, len(H), H.shape[-1]
     iW = model.input_weight_index(index)
-    if iW is None or model.penalised or model._penalty is not None or K == 0:
+    if iW is None or model.penalised or K == 0:
         return onp.linalg.eigh(H) if vectors else (onp.linalg.eigvalsh(H), None)
     from .activations import _derivatives
 

@@ -385,9 +385,47 @@ def _check_hidden(hidden):
 def constant(n_features):
     """f_D(x) = c: the 'f_D constant' case, where Theorem 1 reduces to the workshop's single layer."""
     d = check_int(n_features, "n_features", minimum=1)
+    def curvature(params, X, index, c):  # ∂f/∂c = 1, no second derivative
+        c = onp.asarray(c, dtype=float)
+        P = _n_coordinates(index)
+        J = onp.zeros(c.shape + (P,))
+        J[..., int(onp.ravel(index["c"])[0])] = 1.0
+        return J, onp.zeros(c.shape[:-1] + (P, P))
+
     return Model("constant", lambda rng, batch: {"c": _normal(rng, batch, 0.1)},
                  lambda params, X: params["c"][..., None] + 0.0 * X[:, 0], n_features=d,
-                 units=lambda params, X, index: [], output_bias=lambda index: index["c"])
+                 units=lambda params, X, index: [], output_bias=lambda index: index["c"],
+                 curvature=curvature)
+
+
+def _n_coordinates(index):
+    """P of a parameter tree of flat indices (its largest index + 1)."""
+    leaves = [onp.ravel(onp.asarray(v)) for v in _leaves(index)]
+    return 1 + max(int(v.max()) for v in leaves if v.size)
+
+
+def _leaves(tree):
+    if isinstance(tree, dict):
+        for v in tree.values():
+            yield from _leaves(v)
+    else:
+        yield tree
+
+
+def _local(index):
+    """(the subtree with its indices renumbered 0, 1, … in their order, the global indices in
+    that order): a sub-model's own flat coordinates inside a combined model's."""
+    flat = onp.concatenate([onp.ravel(onp.asarray(v, dtype=int)) for v in _leaves(index)])
+    order = onp.sort(flat)
+    rank = {int(g): i for i, g in enumerate(order)}
+
+    def renumber(tree):
+        if isinstance(tree, dict):
+            return {k: renumber(v) for k, v in tree.items()}
+        a = onp.asarray(tree, dtype=int)
+        return onp.vectorize(rank.__getitem__, otypes=[int])(a) if a.size else a
+
+    return renumber(index), order
 
 
 def shortcut(f_S, f_D):
@@ -425,9 +463,26 @@ def shortcut(f_S, f_D):
         b = f_S.output_bias(index["S"])
         return f_D.output_bias(index["D"]) if b is None else b
 
+    def curvature(params, X, index, c):
+        # f = f_S + f_D on disjoint parameters: J side by side, S block-diagonal
+        c = onp.asarray(c, dtype=float)
+        P = _n_coordinates(index)
+        J = onp.zeros(c.shape + (P,))
+        S = onp.zeros(c.shape[:-1] + (P, P))
+        for part, model in (("S", f_S), ("D", f_D)):
+            local, at = _local(index[part])
+            Jp, Sp = model._curvature(params[part], X, local, c)
+            J[..., at] = Jp
+            S[..., at[:, None], at[None, :]] = Sp
+        return J, S
+
     return Model(f"{f_S.name} + {f_D.name}", init, apply, penalty, n_features=f_S.n_features,
                  units=units if f_S.has_unit_hooks and f_D.has_unit_hooks else None,
-                 tangents=tangents, output_bias=bias, penalised=f_S.penalised or f_D.penalised)
+                 tangents=tangents, output_bias=bias, penalised=f_S.penalised or f_D.penalised,
+                 curvature=curvature if f_S.has_curvature and f_D.has_curvature else None,
+                 # f_S's first-layer weights still reach f only through X @ W
+                 input_weights=((lambda index: f_S.input_weight_index(index["S"]))
+                                if f_S._input_weights is not None else None))
 
 
 def _relabel(unit, prefix):

@@ -115,3 +115,19 @@ def test_output_curvature_bad_input():
         lb.feedforward(8, (2,)).output_curvature({}, obj.X, index, c)
     with pytest.raises(TypeError, match="curvature"):
         lb.Model("m", lambda rng, b: {}, lambda p, X: X[:, 0], n_features=8, curvature=1)
+
+
+@pytest.mark.parametrize("parts", [("quadratic", None), ("softplus", "tanh"), (None, "sigmoid")])
+def test_shortcut_of_closed_form_parts(parts):
+    """f_S + f_D with both parts in closed form (single layers, constants) has the hook: its J
+    side by side and S block-diagonal, against the traced Hessian."""
+    X, y = lb.make_subspace_data(12, n_features=8, random_state=1)
+    f_S, f_D = (lb.single_layer(8, 3, a) if a else lb.constant(8) for a in parts)
+    model = lb.shortcut(f_S, f_D)
+    assert model.has_curvature
+    assert (model.input_weight_index({"S": {"W": np.zeros((8, 3), int), "a": 0, "a0": 0}, "D": {}})
+            is not None) == (parts[0] is not None)
+    obj = Objective(model, lb.get_loss("polynomial_hinge", p=3), X, y)
+    T = obj.flatten(model.init(1, batch=3))
+    assert obj._structured_hessian(T) is not None
+    assert _close(obj._hessian(T, structured=True), obj._hessian(T))
