@@ -45,6 +45,13 @@ def test_traced_pair_matches_fun_and_grad():
     assert _same(pair.gradient(x), grad(_rosenbrock)(x))  # the kept pass is used once, then traced
 
 
+def test_traced_pair_non_scalar_raises_like_grad():
+    pair = _TracedPair(lambda x: x ** 2)
+    pair.value(np.ones(3))
+    with pytest.raises(TypeError, match="scalar"):
+        pair.gradient(np.ones(3))
+
+
 def test_traced_pair_non_finite_value_is_recomputed_untraced():
     # like Objective.value: NaN becomes inf outside tracing only
     def fun(x):
@@ -172,3 +179,31 @@ def test_least_squares_shortcut_declines_where_weights_must_be_large():
     for s in (1e-3, 1e-6, 1e-9):  # the same data scaled down: a separator needs weights ~ 1/s
         assert not _least_squares_separates(s * X, y) or s > 1e-4
         assert lb.is_linearly_separable(s * X, y) == _lp_separable(s * X, y)
+
+
+def test_nonnegative_certificate_agrees_with_the_linear_program():
+    from lossbook.data import _nonnegative_combination_vanishes
+    cases = [lb.make_shared_coordinate_data(n, random_state=s) for n in (6, 10, 20) for s in range(30)]
+    cases += [lb.make_xor_data(16, random_state=s) for s in range(10)]
+    cases += [lb.make_separable_data(30, random_state=s) for s in range(10)]
+    certified = 0
+    for X, y in cases:
+        for bias in (False, True):
+            A = X if not bias else np.hstack([X, np.ones((len(X), 1))])
+            lp = _lp_separable(A, y)
+            if _nonnegative_combination_vanishes(A, y):
+                certified += 1
+                assert not lp  # the certificate only ever answers False, and only when the LP does
+            assert lb.is_linearly_separable(X, y, bias=bias) == lp
+    assert certified > 50
+
+
+def test_nonnegative_certificate_exact_case():
+    from lossbook.data import _nonnegative_combination_vanishes
+    X = np.array([[1.0, 0.0], [-1.0, 0.0], [0.0, 1.0], [0.0, -1.0]])  # XOR: 0 in both hulls
+    y = np.array([1.0, 1.0, -1.0, -1.0])
+    assert _nonnegative_combination_vanishes(np.hstack([X, np.ones((4, 1))]), y)
+    assert not lb.is_linearly_separable(X, y, bias=True)
+    X2 = np.array([[2.0, 0.0], [3.0, 1.0], [-2.0, 0.0], [-3.0, 1.0]])
+    y2 = np.array([1.0, 1.0, -1.0, -1.0])
+    assert not _nonnegative_combination_vanishes(X2, y2) and lb.is_linearly_separable(X2, y2)
