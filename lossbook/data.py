@@ -7,7 +7,7 @@ indexed from 0: ``pos_basis=(0, 1)`` means U₊ = {e1, e2} in the papers' notati
 from dataclasses import dataclass
 
 import numpy as onp
-from scipy.optimize import linprog
+from scipy.optimize import linprog, nnls
 
 from ._validation import (
     DATA_LIMIT,
@@ -129,11 +129,50 @@ def is_linearly_separable(X, y, *, bias=False):
     X, y = check_Xy(X, y)
     bias = check_bool(bias, "bias")
     A = X if not bias else onp.hstack([X, onp.ones((len(X), 1))])
+    if _least_squares_separates(A, y):
+        return True
+    if _nonnegative_combination_vanishes(A, y):
+        return False
     res = linprog(onp.zeros(A.shape[1]), A_ub=-(y[:, None] * A), b_ub=-onp.ones(len(y)),
                   bounds=[(None, None)] * A.shape[1], method="highs")
     if res.status not in (0, 2):
         raise RuntimeError(f"linear program failed: {res.message}")
     return res.status == 0
+
+
+def _least_squares_separates(A, y):
+    """Whether the least-squares fit w of A w ≈ y separates the samples by a wide margin,
+    m = min_i y_i (A w)_i > 10⁻³·max_i |(A w)_i|, with v = w / m of moderate size (‖v‖∞ ≤ 10⁴).
+    Then v is a well-scaled feasible point of is_linearly_separable's linear program, so its
+    answer is True without calling the solver (the common case of clearly separable data).
+    Anything closer to the boundary, or needing large weights (which HiGHS's tolerances may
+    reject), goes to the solver."""
+    w = onp.linalg.lstsq(A, y, rcond=None)[0]
+    f = A @ w
+    if not (onp.all(onp.isfinite(f)) and onp.all(onp.isfinite(w))):
+        return False
+    m, scale = float(onp.min(y * f)), float(onp.max(onp.abs(f)))
+    return bool(m > 1e-3 * scale and scale > 0 and onp.max(onp.abs(w)) <= 1e4 * m)
+
+
+def _nonnegative_combination_vanishes(A, y):
+    """Whether weights λ ≥ 0 with Σλ_i = 1 make Σ λ_i y_i a_i vanish to rounding
+    (‖·‖∞ ≤ 10⁻¹²·max |A|), found by non-negative least squares: a Farkas certificate that
+    y_i aᵢᵀw ≥ 1 ∀i is infeasible (it would give 0 = Σλ_i y_i aᵢᵀw ≥ 1), or at least needs
+    ‖w‖₁ ≥ 10¹²/max |A|, far beyond what the solver accepts. Then is_linearly_separable's
+    answer is False without calling the solver; otherwise the solver decides."""
+    M = onp.vstack([(y[:, None] * A).T, onp.ones(len(y))])
+    b = onp.zeros(len(M))
+    b[-1] = 1.0
+    try:
+        lam = nnls(M, b)[0]
+    except RuntimeError:  # nnls ran out of iterations: no certificate
+        return False
+    total = float(lam.sum())
+    if not total > 0:
+        return False
+    r = (y * lam) @ A / total
+    return bool(onp.max(onp.abs(r)) <= 1e-12 * float(onp.max(onp.abs(A))))
 
 
 @dataclass(frozen=True)

@@ -392,18 +392,30 @@ def atom_bad_event_probability(alpha, n_samples, *, threshold=Fraction(1, 8), ex
         raise ValueError(f"alpha: expected 0 < alpha < 1, got {alpha}")
     from scipy.special import gammaln
     a2 = alpha ** 2
-    n2, m1 = (v.astype(float) for v in onp.meshgrid(onp.arange(1, N + 1), onp.arange(1, N + 1),
-                                                     indexing="ij"))
     lgf = gammaln(onp.arange(N + 1) + 1.0)  # log k!, looked up instead of recomputed
+    t = float(threshold)
+    # Only counts that can be bad are evaluated (in the same order, so the sum is the same to
+    # the last bit). With s = 1/n1 + α⁴/n2 + 1/m1 + α⁴/m2 > 1/n1 + 1/m1, "κ > n1" forces
+    # n1/m1 < 1 − 2α² and "κ >= m1" forces m1/n1 < 1 − 2α², also in floating point (its
+    # rounding, a few 1e-16 relative, is far inside the margin 1e-9 of q). For q < 1 the two
+    # exclude each other, so a count is bad only if m1 >= n1/q and n1 > N·threshold, or
+    # m1 <= n1·q and m1 > N·threshold; every other count has no wrong samples at all.
+    q = 1 - 2 * a2 + 1e-9
+    prune = q < 1 and t >= 0
+    lo = N * t * (1 - 1e-9)
     total = 0.0
     for n1 in range(1, N + 1):
-        R = N - n1 - 1  # n2, m1 <= R: the corner of the grid where m2 can be >= 1
+        R = N - n1 - 1  # n2, m1 <= R with n2 + m1 <= R: the counts where m2 >= 1
         if R < 1:
             break
-        n2_, m1_ = n2[:R, :R], m1[:R, :R]
-        m2 = N - n1 - n2_ - m1_
-        ok = m2 >= 1
-        b, c, d = n2_[ok], m1_[ok], m2[ok]
+        m1s = onp.arange(1, R, dtype=float)
+        if prune:
+            m1s = m1s[((m1s <= n1 * q) & (m1s >= lo)) | ((m1s * q >= n1) & (n1 >= lo))]
+        # row-major over (n2, m1) with n2 + m1 <= R, the order of the full enumeration
+        b, c = (v.astype(float) for v in onp.meshgrid(onp.arange(1, R), m1s, indexing="ij"))
+        ok = c <= R - b
+        b, c = b[ok], c[ok]
+        d = N - n1 - b - c
         kappa = 2 * (1 - a2) / (1 / n1 + a2 ** 2 / b + 1 / c + a2 ** 2 / d)
         wrong = onp.where(1 - kappa / n1 < 0, n1, 0) + onp.where(-1 + kappa / c >= 0, c, 0)
         bad = wrong / N > float(threshold)

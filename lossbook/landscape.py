@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 import autograd.numpy as np
 import numpy as onp
 from autograd import grad, make_vjp
+from autograd.extend import vspace
 from autograd.test_util import check_grads
 from scipy.optimize import minimize
 
@@ -308,6 +309,47 @@ def _same_structure(params, template, batch_ndim):
 
 
 # -- finding critical points -------------------------------------------------------------------
+class _TracedPair:
+    """``fun`` and its autograd gradient for scipy.optimize.minimize, one trace per point.
+
+    ``value(x)`` traces ``fun`` at x (autograd's make_vjp) and keeps the reverse pass;
+    ``gradient(x)`` at the same x (bit for bit) then runs only that reverse pass, instead of
+    tracing ``fun`` again as ``grad(fun)(x)`` does. Both return exactly what ``fun(x)`` and
+    ``grad(fun)(x)`` return: the traced forward pass applies the same primitives to the same
+    numbers, and the reverse pass is grad's own (cotangent ``vspace(value).ones()``). A value
+    that is not finite is recomputed untraced and not kept (``fun`` may map NaN to inf only
+    outside tracing, as Objective.value does). ``errstate``: numpy error handling for the traced
+    passes (the untraced ones use the caller's, as before)."""
+
+    def __init__(self, fun, errstate=None):
+        self.fun = fun
+        self._errstate = errstate or {}
+        self._key = None
+        self._kept = None
+
+    def value(self, x):
+        x = onp.asarray(x)
+        with onp.errstate(**self._errstate):
+            vjp, ans = make_vjp(self.fun)(x)
+        self._key, self._kept = None, None
+        if not onp.all(onp.isfinite(ans)):
+            return self.fun(x)
+        self._key, self._kept = (x.dtype, x.shape, x.tobytes()), (vjp, ans)
+        return ans
+
+    def gradient(self, x):
+        x = onp.asarray(x)
+        kept = self._key is not None and self._key == (x.dtype, x.shape, x.tobytes())
+        if kept and vspace(self._kept[1]).size == 1:  # else grad raises its own error below
+            vjp, ans = self._kept
+            self._key, self._kept = None, None
+            with onp.errstate(**self._errstate):
+                return vjp(vspace(ans).ones())
+        with onp.errstate(**self._errstate):
+            return grad(self.fun)(x)
+
+
+@one_blas_thread
 def find_critical_point(objective, params, *, method="trust-exact", target="minimum",
                         gtol=1e-10, maxiter=2000):
     """Run a scipy optimiser from ``params`` with autograd derivatives.
@@ -326,11 +368,19 @@ def find_critical_point(objective, params, *, method="trust-exact", target="mini
     if theta0.ndim != 1:
         raise ValueError("params: find_critical_point takes one parameter set; use sweep.census for a batch")
     if target == "minimum":
-        fun, jac = objective.value, objective.gradient
+        # objective.value and objective.gradient, the gradient from the value's trace
+        pair = _TracedPair(lambda T: np.sum(objective._loss(T)), {"over": "ignore", "invalid": "ignore"})
+
+        def fun(t):
+            return pair.value(onp.asarray(objective._check_theta(t), dtype=float))
+
+        def jac(t):
+            return _finite(pair.gradient(onp.asarray(objective._check_theta(t), dtype=float)),
+                           "the gradient")
         hess = objective.hessian
     else:
-        fun = lambda t: np.sum(objective._grad(t) ** 2)  # noqa: E731
-        jac = grad(fun)
+        pair = _TracedPair(lambda t: np.sum(objective._grad(t) ** 2))
+        fun, jac = pair.value, pair.gradient
         hess = None
     if method in ("trust-exact", "trust-ncg", "trust-krylov", "Newton-CG", "dogleg") and hess is not None:
         res = minimize(fun, theta0, jac=jac, hess=hess, method=method,
@@ -1211,6 +1261,7 @@ class DescentPath:
     theta: onp.ndarray = field(repr=False)
 
 
+@one_blas_thread
 def gradient_descent(objective, theta, *, learning_rate=0.1, n_steps=1000, record=50,
                      backtrack=False):
     """Plain gradient descent θ ← θ − η ∇L(θ) from ``theta`` (shape (P,)), recorded.

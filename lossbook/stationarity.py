@@ -30,8 +30,9 @@ import numpy as onp
 from autograd import grad
 from scipy.optimize import minimize
 
+from ._threads import one_blas_thread
 from ._validation import check_array, check_int, check_radii, check_random_state, check_real
-from .landscape import Objective
+from .landscape import Objective, _TracedPair
 from .models import Model
 
 __all__ = ["taylor_coefficients", "CurveTest", "curve_test", "DescentRate", "descent_rate",
@@ -77,6 +78,7 @@ def _check_curve(curve, n):
     return V
 
 
+@one_blas_thread
 def taylor_coefficients(fun, theta, curve, *, order=4):
     """c_j = (1/j!)·(d/dt)^j L(γ(t)) at t = 0, for j = 0, …, order (ni-def-1).
 
@@ -218,6 +220,7 @@ class DescentRate:
         return "\n".join(lines)
 
 
+@one_blas_thread
 def descent_rate(fun, theta, radii=(0.2, 0.1, 0.05, 0.025), *, n_starts=4, directions=None,
                  random_state=0, tol=1e-13, maxiter=200):
     """Estimate the descent order of L at θ (ni-def-1): D(r) ≈ −c·r^m as r → 0.
@@ -268,10 +271,10 @@ def descent_rate(fun, theta, radii=(0.2, 0.1, 0.05, 0.025), *, n_starts=4, direc
         def scaled(z, raw=raw, scale=scale):
             return raw(z) / scale
 
-        jac = grad(scaled)
+        pair = _TracedPair(scaled)  # scaled and grad(scaled), one trace per point
         best_val, best_z = onp.inf, None
         for z0 in cand:
-            res = minimize(scaled, z0, jac=jac, method="L-BFGS-B",
+            res = minimize(pair.value, z0, jac=pair.gradient, method="L-BFGS-B",
                            options={"gtol": 1e-12, "ftol": 1e-15, "maxiter": maxiter})
             val = float(raw(res.x))
             if val < best_val:
