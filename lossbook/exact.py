@@ -132,7 +132,7 @@ def linear_population_minimiser(loss="quadratic", *, pos_point=Fraction(5, 4), n
     closed form ½ ℓ_p(−(aq + b)) + ½ [F(hi) − F(lo)]/(hi − lo), F(u) = max(au + b + 1, 0)^(p+2)
     / (a (p + 2)); it is minimised numerically and the exact error of the minimiser returned.
     When lo < q < hi the loss is strictly convex near its unique minimiser, found by Newton's
-    method (exact gradient and Hessian, :func:`_hinge_newton`). When q lies outside the
+    method (exact gradient and Hessian, ``_hinge_newton``). When q lies outside the
     interval the classes are separable and the minimum loss is 0, so the minimiser has zero
     error (icml-prop-8); the zero-loss set is then a polygon, and the point returned is where
     a Nelder–Mead simplex from (0, 0) stops in it. When q is an end of the interval the

@@ -898,7 +898,7 @@ def certify_batch(objective, thetas, *, grad_tol=1e-6, eig_tol=1e-6, radii=(1e-1
     Gradients, Hessians and spectra are computed for all K points in batched passes; the
     Hessians in closed form (Jᵀ diag(ℓ'') J + Σᵢ cᵢ ∇²fᵢ, ``Model.output_curvature``) where the
     model has that hook and no regulariser, else by autograd (equal up to rounding); the
-    spectra on a smaller matrix where few samples contribute to H (:func:`_spectra`).
+    spectra on a smaller matrix where few samples contribute to H (``_spectra``).
     *Futile probes* are not evaluated: when the loss is nonnegative (``Loss.nonnegative``), the
     model has no regulariser and L(θ) ≤ the probe tolerance, no point can lie lower by more
     than that tolerance (L ≥ 0 holds in floating point too), so the certificate records what the
