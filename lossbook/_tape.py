@@ -126,14 +126,16 @@ class Tape:
         return tape
 
     def __call__(self, x):
-        vals, arglists = [x], [()]
-        for f_raw, _, template, kwargs, slots, _, _ in self.ops:
+        # as autograd does: each primitive's vjp is made right after it runs (its operands
+        # are still in cache)
+        vals, vjps = [x], [None]
+        for f_raw, vjpmaker, template, kwargs, slots, argnums, _ in self.ops:
             args = list(template)
             for argnum, j in slots:
                 args[argnum] = vals[j]
-            args = tuple(args)
-            arglists.append(args)
-            vals.append(f_raw(*args, **kwargs))
+            ans = f_raw(*args, **kwargs)
+            vals.append(ans)
+            vjps.append(None if vjpmaker is None else vjpmaker(argnums, ans, tuple(args), kwargs))
         ops, order, end = self.ops, self.order, self.end
 
         def vjp(g):
@@ -143,9 +145,7 @@ class Tape:
                 out = outgrads.pop(i)
                 if i == 0:
                     break
-                _, vjpmaker, _, kwargs, _, argnums, parents = ops[i - 1]
-                ingrads = vjpmaker(argnums, vals[i], arglists[i], kwargs)(out[0])
-                for j, ingrad in zip(parents, ingrads, strict=True):
+                for j, ingrad in zip(ops[i - 1][6], vjps[i](out[0]), strict=True):
                     outgrads[j] = add_outgrads(outgrads.get(j), ingrad)
             return out[0]
 

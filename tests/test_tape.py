@@ -75,7 +75,7 @@ def test_value_dependent_traces_are_refused():
     assert value == 1.0 and np.array_equal(vjp(1.0), np.array([0.0, 2.0, 0.0]))
 
 
-def test_objective_replays_from_the_second_call():
+def test_objective_replays_from_the_fourth_call():
     X, y = _xy()
     model = lb.feedforward(2, (3,), "softplus")
     obj = lb.Objective(model, "polynomial_hinge", X, y)
