@@ -63,6 +63,11 @@ STYLE = {
 def smallest_text_pt(fig):
     """The font size (points) of the smallest non-empty visible text in ``fig`` (None if none)."""
     fig.draw_without_rendering()  # creates the tick labels
+    return _smallest_drawn_pt(fig)
+
+
+def _smallest_drawn_pt(fig):
+    # as smallest_text_pt, of a figure laid out (its tick labels made) since its last change
     sizes = [t.get_fontsize() for t in fig.findobj(matplotlib.text.Text)
              if t.get_visible() and t.get_text().strip()]
     return min(sizes) if sizes else None
@@ -84,12 +89,16 @@ def make_legible(fig, *, column_px=COLUMN_PX, min_px=MIN_TEXT_PX):
     made later follow) is raised to the size that is shown at ``min_px``, and the layout is
     redone; repeated while the larger text widens the figure. :func:`figure_png` calls it.
     """
+    return _make_legible(fig, column_px, min_px)[0]
+
+
+def _make_legible(fig, column_px, min_px):
+    # make_legible, and whether the figure is left as last laid out (nothing changed since)
     import warnings
 
     pad = 2 * float(plt.rcParams["savefig.pad_inches"])  # bbox_inches="tight" adds it around
     for _ in range(12):
-        fig.draw_without_rendering()
-        width_px = (fig.get_tightbbox().width + pad) * CSS_DPI
+        width_px = (fig.get_tightbbox().width + pad) * CSS_DPI  # lays out the ticks too
         min_pt = 1.02 * min_px * 72.0 / CSS_DPI / min(1.0, column_px / max(width_px, 1.0))
         changed = False
         for ax in fig.axes:
@@ -103,12 +112,12 @@ def make_legible(fig, *, column_px=COLUMN_PX, min_px=MIN_TEXT_PX):
                 text.set_fontsize(min_pt)
                 changed = True
         if not changed:
-            return fig
+            return fig, True
         if fig.get_layout_engine() is None:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")  # "not compatible with tight_layout": keep as is
                 fig.tight_layout()
-    return fig
+    return fig, False
 
 
 def figure_png(fig):
@@ -119,7 +128,8 @@ def figure_png(fig):
     size in points recorded in the PNG (tEXt ``lossbook:smallest-text-pt``), which the
     browser test reads to compute the size figure text is shown at.
     """
-    smallest = smallest_text_pt(make_legible(fig))
+    fig, laid_out = _make_legible(fig, COLUMN_PX, MIN_TEXT_PX)
+    smallest = _smallest_drawn_pt(fig) if laid_out else smallest_text_pt(fig)
     buf = io.BytesIO()
     fig.savefig(buf, format="png", dpi=PNG_DPI, bbox_inches="tight",
                 facecolor=fig.get_facecolor(), edgecolor=fig.get_edgecolor(),
