@@ -48,6 +48,7 @@ _MAX_TAPES = 512  # recorded shapes per objective (training shrinks its batch on
 # (measured: no gain at θ of 100 × 361), and recording costs about three calls: so a shape
 # is recorded at its fourth call, and only for θ of at most this many numbers
 _TAPE_AFTER, _TAPE_SIZE = 3, 20_000
+_TAPE_HESSIAN_P = 64  # a traced Hessian of more coordinates than this replays a tape (see _traced_hessian)
 
 
 def _reduce(values, reduction):
@@ -263,13 +264,18 @@ class Objective:
         few (one point: certify, a stratum search) the P sweeps are Python-bound, so they are
         batched: c = max_rows // K coordinates at a time, the gradient traced at c stacked
         copies of T and all c rows taken in one reverse sweep. Each row sees the arithmetic
-        of its own sweep, so H is the same either way (checked bit for bit)."""
+        of its own sweep, so H is the same either way (checked bit for bit); so it is when the
+        P sweeps replay a recorded tape of the gradient (``lossbook._tape.Tape``; P > 64)."""
         K, P = T.shape
         H = onp.empty((K, P, P))
         c = min(P, max_rows // K)
         with onp.errstate(over="ignore", invalid="ignore"):
             if c <= 1:
-                vjp, _ = make_vjp(self._grad)(T)
+                # for many coordinates the P sweeps replay a recorded tape of the gradient (the
+                # same vjps in the same order, without autograd's per-sweep bookkeeping: about
+                # 2x faster at P = 402); recording costs a few traces, too many for a small P
+                tape = Tape.record(self._grad, T) if P > _TAPE_HESSIAN_P else None
+                vjp = tape(T)[1] if tape is not None else make_vjp(self._grad)(T)[0]
                 E = onp.zeros_like(T)
                 for j in range(P):
                     E[:, j] = 1.0

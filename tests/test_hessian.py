@@ -131,3 +131,25 @@ def test_shortcut_of_closed_form_parts(parts):
     T = obj.flatten(model.init(1, batch=3))
     assert obj._structured_hessian(T) is not None
     assert _close(obj._hessian(T, structured=True), obj._hessian(T))
+
+
+def test_traced_hessian_from_a_tape_is_autograds_bit_for_bit(monkeypatch):
+    # P = 111 > 64 coordinates, K = 40 runs: the P sweeps replay a tape of the gradient; with
+    # the threshold raised they are autograd's own sweeps, and H must not change in any bit
+    import lossbook.landscape as landscape
+
+    X, y = lb.make_subspace_data(30, n_features=5, pos_basis=(0, 1), neg_basis=(2, 3), random_state=0)
+    model = lb.shortcut(lb.single_layer(5, 12, "softplus"), lb.feedforward(5, hidden=(5,), activation="tanh"))
+    obj = Objective(model, lb.get_loss("polynomial_hinge", p=4), X, y)
+    T = obj.flatten(model.init(1, batch=40))
+    assert obj.n_params > landscape._TAPE_HESSIAN_P
+    recorded = []
+    record = landscape.Tape.record
+    monkeypatch.setattr(landscape.Tape, "record", lambda f, x: recorded.append(x.shape) or record(f, x))
+    H_tape = obj._traced_hessian(T)
+    assert recorded == [T.shape]
+    monkeypatch.setattr(landscape, "_TAPE_HESSIAN_P", 10 ** 9)
+    H_autograd = obj._traced_hessian(T)
+    assert len(recorded) == 1
+    np.testing.assert_array_equal(H_tape, H_autograd)
+    assert np.all(np.isfinite(H_tape)) and np.abs(H_tape).max() > 0
