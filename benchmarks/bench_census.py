@@ -115,10 +115,9 @@ def jax_version():
 
 def _contributing(obj, F):
     """(K, n): the samples with ℓ' or ℓ'' ≠ 0 at each point (the others add nothing to H)."""
-    from lossbook.activations import _derivatives
+    from lossbook.landscape import _loss_derivatives
 
-    d1, d2 = _derivatives(obj.loss.fn, -obj.y * F)
-    return (d1 != 0) | (d2 != 0)
+    return _loss_derivatives(obj, F)[2]
 
 
 def _spectra(H):

@@ -469,6 +469,11 @@ def _sdp_margin(Xs, y, sign, extra, solver):
         cons.append(Xs.T @ cp.multiply(lam, y) == 0)
     prob = cp.Problem(cp.Maximize(t), cons)
     prob.solve(solver=solver)
+    return _sdp_result(prob, t, lam, solver)
+
+
+def _sdp_result(prob, t, lam, solver):
+    # a solved margin SDP: (t, λ⁺), or (−inf, None) when infeasible
     if prob.status in ("infeasible", "infeasible_inaccurate"):
         return -onp.inf, None
     if prob.status not in ("optimal", "optimal_inaccurate"):
@@ -514,11 +519,7 @@ def _sdp_margin_compiled(Xs, y, sign, extra, solver):
     if extra:
         B.value = (Xs * y[:, None]).T
     prob.solve(solver=solver)
-    if prob.status in ("infeasible", "infeasible_inaccurate"):
-        return -onp.inf, None
-    if prob.status not in ("optimal", "optimal_inaccurate"):
-        raise RuntimeError(f"check_dataset_condition: solver {solver} returned {prob.status}")
-    return float(t.value), onp.maximum(onp.asarray(lam.value, dtype=float), 0.0)
+    return _sdp_result(prob, t, lam, solver)
 
 
 def check_dataset_condition(X, y, *, kind="prop12", solver="CLARABEL", tol=1e-6):

@@ -235,8 +235,6 @@ class Objective:
         each point keeps only its other samples. Rows whose outputs are not finite get NaN
         (the caller recomputes them with the traced Hessian).
         """
-        from .activations import _derivatives
-
         model = self.model
         if not model.has_curvature or model.penalised:  # penalised False: the penalty is 0
             return None
@@ -244,8 +242,8 @@ class Objective:
         r = 1.0 / len(self.y) if self.reduction == "mean" else 1.0
         with onp.errstate(over="ignore", invalid="ignore"):
             f = onp.asarray(model._apply(params, self.X), dtype=float)
-            d1, d2 = _derivatives(self.loss.fn, -self.y * f)
-            keep = _active_samples(d1, d2)  # (K, m) sample indices per point
+            d1, d2, contributing = _loss_derivatives(self, f)
+            keep = _active_samples(contributing)  # (K, m) sample indices per point
             rows = onp.arange(len(T))[:, None]
             X = self.X[keep]  # (K, m, d): one sample set per point
             c, w = (-r * self.y[keep] * d1[rows, keep]), r * d2[rows, keep]
@@ -296,10 +294,19 @@ class Objective:
         check_grads(self.value, modes=["rev"], order=order)(self.flatten(params))
 
 
-def _active_samples(d1, d2):
-    """Per row of d1, d2 (K, n): the indices of the samples where either is non-zero, padded
-    with zero-weight samples to the same count m ≥ 1 for every row; shape (K, m)."""
-    active = (d1 != 0) | (d2 != 0)
+def _loss_derivatives(objective, F):
+    """ℓ'(zᵢ), ℓ''(zᵢ) (autograd's) at zᵢ = −yᵢfᵢ for outputs F (K, n), and the mask (K, n) of
+    the samples where either is non-zero: the others add exact zeros to ∇L and to H."""
+    from .activations import _derivatives
+
+    with onp.errstate(over="ignore", invalid="ignore"):
+        d1, d2 = _derivatives(objective.loss.fn, -objective.y * F)
+    return d1, d2, (d1 != 0) | (d2 != 0)
+
+
+def _active_samples(active):
+    """Per row of the mask ``active`` (K, n): the indices of its samples, padded with other
+    (zero-weight) samples to the same count m ≥ 1 for every row; shape (K, m)."""
     m = max(1, int(active.sum(axis=1).max()))
     return onp.argsort(~active, axis=1, kind="stable")[:, :m]
 
@@ -794,11 +801,7 @@ def _spectra(objective, F, H, index, vectors=False):
     iW = model.input_weight_index(index)
     if iW is None or model.penalised or K == 0:
         return onp.linalg.eigh(H) if vectors else (onp.linalg.eigvalsh(H), None)
-    from .activations import _derivatives
-
-    with onp.errstate(over="ignore", invalid="ignore"):
-        d1, d2 = _derivatives(objective.loss.fn, -objective.y * F)
-    active = (d1 != 0) | (d2 != 0)
+    active = _loss_derivatives(objective, F)[2]
     d, M = iW.shape
     r = active.sum(axis=1)
     evals = onp.empty((K, P))

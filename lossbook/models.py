@@ -417,13 +417,11 @@ def _local(index):
     that order): a sub-model's own flat coordinates inside a combined model's."""
     flat = onp.concatenate([onp.ravel(onp.asarray(v, dtype=int)) for v in _leaves(index)])
     order = onp.sort(flat)
-    rank = {int(g): i for i, g in enumerate(order)}
 
-    def renumber(tree):
+    def renumber(tree):  # a global index's position in the sorted order is its local number
         if isinstance(tree, dict):
             return {k: renumber(v) for k, v in tree.items()}
-        a = onp.asarray(tree, dtype=int)
-        return onp.vectorize(rank.__getitem__, otypes=[int])(a) if a.size else a
+        return onp.searchsorted(order, onp.asarray(tree, dtype=int))
 
     return renumber(index), order
 
