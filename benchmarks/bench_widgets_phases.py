@@ -37,32 +37,26 @@ class Phases:
     """Wraps Scene.paint, the PNG encoder and the Agg full draw to time and count them."""
 
     def __init__(self):
-        self.paint = self.png = 0.0
-        self.full = 0
+        self.reset()
         self._paint, self._enc, self._draw = wm.Scene.paint, wm._png, FigureCanvasAgg.draw
 
+    def _timed(self, fn, attr):
+        # fn, adding its run time to self.<attr>
+        def timed(*args):
+            t = time.perf_counter()
+            try:
+                return fn(*args)
+            finally:
+                setattr(self, attr, getattr(self, attr) + time.perf_counter() - t)
+        return timed
+
     def __enter__(self):
-        me = self
-
-        def paint(scene):
-            t = time.perf_counter()
-            try:
-                return me._paint(scene)
-            finally:
-                me.paint += time.perf_counter() - t
-
-        def png(rgba):
-            t = time.perf_counter()
-            try:
-                return me._enc(rgba)
-            finally:
-                me.png += time.perf_counter() - t
-
         def draw(canvas):
-            me.full += 1
-            return me._draw(canvas)
+            self.full += 1
+            return self._draw(canvas)
 
-        wm.Scene.paint, wm._png, FigureCanvasAgg.draw = paint, png, draw
+        wm.Scene.paint, wm._png = self._timed(self._paint, "paint"), self._timed(self._enc, "png")
+        FigureCanvasAgg.draw = draw
         return self
 
     def __exit__(self, *exc):
