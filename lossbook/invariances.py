@@ -144,7 +144,7 @@ def _invariance_tangents(objective, theta, *, units=None, gradient=None, hessian
     inv = Invariances(P)
     for u in units:
         act = u.activation
-        if onp.all(theta[u.outgoing] == 0) and not onp.isin(u.incoming, u.penalised).any():
+        if not theta[u.outgoing].any() and not onp.isin(u.incoming, u.penalised).any():  # all == 0
             inv.add_basis("unit with zero outgoing weights", u.incoming)
             if not _is_dead(u) and not _piecewise_linear(act):
                 inv.strata.append(("unit with zero outgoing weights", u.label,
@@ -289,18 +289,20 @@ def _jacobian(objective, thetas, make_vjp):
 def _locally_constant(objective, theta, gradient, hessian, units, covered, rel_h=1e-6):
     """Coordinates along which L is constant in float64 near θ (see the module docstring);
     ``covered`` coordinates (of dead units) are skipped."""
-    cand = (onp.asarray(gradient) == 0) & onp.all(onp.asarray(hessian) == 0, axis=1) & ~covered
-    for u in units:
+    cand = (onp.asarray(gradient) == 0) & ~covered
+    if not cand.any():  # the tests below only clear candidates
+        return onp.flatnonzero(cand)
+    cand[cand] = onp.all(onp.asarray(hessian)[cand] == 0, axis=1)
+    for u in units if cand.any() else ():
         # an exact zero may be float64 underflow of a unit that is never exactly flat (a
         # saturated softplus or tanh): only units with an exactly flat region count, or a unit
         # whose pre-activations are exactly 0 with σ(0) = 0 exactly (its output is 0, not tiny)
-        pre = onp.asarray(u.pre, dtype=float)
-        zero_out = onp.all(pre == 0) and float(onp.asarray(u.activation(onp.zeros(1)))[0]) == 0.0
-        if u.activation.dead_below is None and not zero_out:
-            cand[u.incoming] = False
-            cand[u.outgoing] = False
-        elif u.activation.dead_below is None:
-            cand[u.incoming] = False  # only its outgoing weights have no effect
+        if u.activation.dead_below is not None:
+            continue
+        cand[u.incoming] = False
+        if cand[u.outgoing].any() and (onp.asarray(u.pre, dtype=float).any()  # not all == 0
+                                       or float(onp.asarray(u.activation(onp.zeros(1)))[0]) != 0.0):
+            cand[u.outgoing] = False  # else its output is 0: only its outgoing weights have no effect
     idx = onp.flatnonzero(cand)
     if idx.size == 0:
         return idx

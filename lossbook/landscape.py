@@ -206,17 +206,18 @@ class Objective:
         Raises a ValueError where it overflows float64 (see :meth:`value`)."""
         return _finite(self._hessian(theta), "the Hessian")
 
-    def _hessian(self, theta, structured=False):
+    def _hessian(self, theta, structured=False, pad=None):
         """As hessian, but an overflow gives inf/NaN entries silently (the certifier reports
         such a point instead of failing the whole batch). ``structured=True``: where exact
         (:meth:`_structured_hessian`), H = Jᵀ diag(w) J + S from the model's closed-form output
-        derivatives instead of P reverse sweeps (equal up to rounding)."""
+        derivatives instead of P reverse sweeps (equal up to rounding); ``pad``: see
+        :meth:`_structured_hessian`."""
         theta = onp.asarray(self._check_theta(theta), dtype=float)
         if theta.ndim > 2:
             raise ValueError(f"theta: expected shape (P,) or (K, P), got {theta.shape}")
         single = theta.ndim == 1
         T = theta[None] if single else theta
-        H = self._structured_hessian(T) if structured else None
+        H = self._structured_hessian(T, pad) if structured else None
         if H is None:
             H = self._traced_hessian(T)
         else:  # where the closed form overflows, the traced Hessian decides what the entries are
@@ -225,15 +226,17 @@ class Objective:
                 H[bad] = self._traced_hessian(T[bad])
         return H[0] if single else H
 
-    def _structured_hessian(self, T):
+    def _structured_hessian(self, T, pad=None):
         """∇²L at the rows of T (K, P) as Jᵀ diag(w) J + S, shape (K, P, P), or None where the
         model has no curvature hook or a regulariser (then only the traced Hessian is exact).
 
         With zᵢ = −yᵢfᵢ and r = 1/n ('mean') or 1 ('sum'): L = r Σᵢ ℓ(zᵢ), so ∂L/∂fᵢ =
         −r yᵢ ℓ'(zᵢ) = cᵢ and ∂²L/∂fᵢ² = r ℓ''(zᵢ) = wᵢ (yᵢ² = 1), with autograd's ℓ', ℓ''.
         A sample with ℓ'(zᵢ) = ℓ''(zᵢ) = 0 (beyond a hinge's margin) adds exact zeros, so
-        each point keeps only its other samples. Rows whose outputs are not finite get NaN
-        (the caller recomputes them with the traced Hessian).
+        each point keeps only its other samples, padded with zero-weight ones to the batch's
+        largest count, or to ``pad`` if larger: a block of a batch computed with the whole
+        batch's count gives the whole batch's rows bit for bit. Rows whose outputs are not
+        finite get NaN (the caller recomputes them with the traced Hessian).
         """
         model = self.model
         if not model.has_curvature or model.penalised:  # penalised False: the penalty is 0
@@ -243,14 +246,17 @@ class Objective:
         with onp.errstate(over="ignore", invalid="ignore"):
             f = onp.asarray(model._apply(params, self.X), dtype=float)
             d1, d2, contributing = _loss_derivatives(self, f)
-            keep = _active_samples(contributing)  # (K, m) sample indices per point
+            keep = _active_samples(contributing, pad)  # (K, m) sample indices per point
             rows = onp.arange(len(T))[:, None]
             X = self.X[keep]  # (K, m, d): one sample set per point
             c, w = (-r * self.y[keep] * d1[rows, keep]), r * d2[rows, keep]
             J, H = model._curvature(params, X, self.unflatten(onp.arange(self.n_params)), c)
-            H += onp.matmul(onp.swapaxes(J, -1, -2) * w[:, None, :], J)
-        for k in range(len(T)):  # symmetric to the last bit, one (P, P) block at a time
-            H[k] = 0.5 * (H[k] + H[k].T)
+            Jw = onp.swapaxes(J, -1, -2) * w[:, None, :]
+            for i in range(0, len(T), _SPECTRA_CHUNK):  # a few points at a time: small temporaries
+                Hc = H[i:i + _SPECTRA_CHUNK]
+                Hc += onp.matmul(Jw[i:i + _SPECTRA_CHUNK], J[i:i + _SPECTRA_CHUNK])
+                for h in Hc:  # symmetric to the last bit, one (P, P) block at a time
+                    h[...] = 0.5 * (h + h.T)
         H[~onp.all(onp.isfinite(f), axis=1)] = onp.nan
         return H
 
@@ -304,10 +310,10 @@ def _loss_derivatives(objective, F):
     return d1, d2, (d1 != 0) | (d2 != 0)
 
 
-def _active_samples(active):
+def _active_samples(active, pad=None):
     """Per row of the mask ``active`` (K, n): the indices of its samples, padded with other
-    (zero-weight) samples to the same count m ≥ 1 for every row; shape (K, m)."""
-    m = max(1, int(active.sum(axis=1).max()))
+    (zero-weight) samples to the same count m ≥ 1 (at least ``pad``) for every row; shape (K, m)."""
+    m = max(1, int(active.sum(axis=1).max()), min(int(pad or 0), active.shape[1]))
     return onp.argsort(~active, axis=1, kind="stable")[:, :m]
 
 
@@ -700,8 +706,13 @@ def _canonical_lowest(eigenvalues, eigenvectors, vector):
 
 
 def _at(units, k):
+    """The units at point k of a batch; ``k`` may be a range: then one list per point."""
     from .models import Unit
 
+    if isinstance(k, range):
+        pres = [onp.asarray(u.pre, dtype=float) for u in units]
+        return [[Unit(u.label, u.activation, u.incoming, u.outgoing, pre[i], u.penalised)
+                 for u, pre in zip(units, pres, strict=True)] for i in k]
     return [Unit(u.label, u.activation, u.incoming, u.outgoing,
                  onp.asarray(u.pre, dtype=float)[k], u.penalised) for u in units]
 
@@ -783,10 +794,11 @@ def _stratum_descent(objective, theta, L0, strata, rng, *, tol, radii=(0.05, 0.0
     return best + (stationary,)
 
 
-def _spectra(objective, F, H, index, vectors=False):
-    """The spectra of the Hessians H (K, P, P) at points with outputs F (K, n): eigenvalues
-    (K, P) ascending, and with ``vectors`` the orthonormal eigenvectors (K, P, P) as columns
-    (else None), as ``eigh``/``eigvalsh`` give them, computed on a smaller matrix where possible.
+def _spectra(objective, F, H, index, vectors=False, sel=None):
+    """The spectra of the Hessians H[sel] (``sel``: indices into H's first axis, default all;
+    H (K, P, P) at points with outputs F (K, n)): eigenvalues (len(sel), P) ascending, and with
+    ``vectors`` the orthonormal eigenvectors (len(sel), P, P) as columns (else None), as
+    ``eigh``/``eigvalsh`` give them, computed on a smaller matrix where possible.
 
     Where the model's first-layer weights W (d, M) reach the outputs only through X @ W
     (:meth:`Model.input_weight_index`) and no regulariser is added, H is a sum over the samples
@@ -796,67 +808,85 @@ def _spectra(objective, F, H, index, vectors=False):
     H = B (Bᵀ H B) Bᵀ, so the spectrum is that of Bᵀ H B, (P − M(d − m)) square, plus
     M(d − m) exact zeros, whose eigenvectors are Q⊥'s columns on each W[:, j]. Beyond a hinge's
     margin few samples contribute, and the eigenvalue problem shrinks (equal to ``eigh(H)`` up
-    to rounding; tests/test_spectra.py)."""
-    model, K, P = objective.model, len(H), H.shape[-1]
+    to rounding; tests/test_spectra.py). The blocks are read from H a few points at a time
+    (``_SPECTRA_CHUNK``), never as a copy of H[sel]: the same numbers, less memory traffic."""
+    model, P = objective.model, H.shape[-1]
+    sel = onp.arange(len(H)) if sel is None else onp.asarray(sel, dtype=int)
+    K = len(sel)
     iW = model.input_weight_index(index)
-    if iW is None or model.penalised or K == 0:
-        return onp.linalg.eigh(H) if vectors else (onp.linalg.eigvalsh(H), None)
-    active = _loss_derivatives(objective, F)[2]
-    d, M = iW.shape
-    r = active.sum(axis=1)
     evals = onp.empty((K, P))
-    V = onp.zeros((K, P, P)) if vectors else None
-    full = r >= d
-    if full.any():
+    V = onp.empty((K, P, P)) if vectors else None
+    if iW is None or model.penalised or K == 0:
+        full = onp.arange(K)
+    else:
+        active = _loss_derivatives(objective, F[sel])[2]
+        d, M = iW.shape
+        r = active.sum(axis=1)
+        full = onp.flatnonzero(r >= d)
+    for c in _chunks(full):
         if vectors:
-            evals[full], V[full] = onp.linalg.eigh(H[full])
+            evals[c], V[c] = onp.linalg.eigh(H[sel[c]])
         else:
-            evals[full] = onp.linalg.eigvalsh(H[full])
+            evals[c] = onp.linalg.eigvalsh(H[sel[c]])
+    if len(full) == K:
+        return evals, V
     iWf = iW.ravel()  # row-major (k, j): the coordinate of W[k, j]
     other = onp.setdiff1d(onp.arange(P), iWf)
     o = len(other)
     w = slice(iWf[0], iWf[0] + d * M) if onp.array_equal(iWf, iWf[0] + onp.arange(d * M)) else iWf
-    for m in onp.unique(r[~full]):
-        ks = onp.flatnonzero(r == m)
-        n, Hk = len(ks), H[ks]
-        Qc = onp.stack([onp.linalg.qr(objective.X[active[k]].T, mode="complete")[0] for k in ks])
-        Q, Qt = Qc[:, :, :m], onp.swapaxes(Qc[:, :, :m], 1, 2)
-        # Qᵀ on both W[:, j] index groups of the W block (n, d, M, d, M), then order by unit:
-        # reduced coordinates (other, then unit a's m coefficients at o + a·m)
-        A = (Qt @ _take(Hk, w, w).reshape(n, d, M * d * M)).reshape(n, m, M, d, M)  # (r, a, l, b)
-        A = A.transpose(0, 1, 2, 4, 3).reshape(n, m * M * M, d) @ Q  # (r, a, b, s)
-        A = A.reshape(n, m, M, M, m).transpose(0, 2, 1, 3, 4).reshape(n, M * m, M * m)
-        C = _take(Hk, other, w).reshape(n, o, d, M).transpose(0, 2, 1, 3).reshape(n, d, o * M)
-        C = (Qt @ C).reshape(n, m, o, M).transpose(0, 2, 3, 1).reshape(n, o, M * m)
-        R = onp.concatenate([onp.concatenate([_take(Hk, other, other), C], axis=2),
-                             onp.concatenate([onp.swapaxes(C, 1, 2), A], axis=2)], axis=1)
-        zeros = onp.zeros((n, P - R.shape[-1]))
-        if not vectors:
-            evals[ks] = onp.sort(onp.concatenate([onp.linalg.eigvalsh(R), zeros], axis=1), axis=1)
-            continue
-        lam, U = onp.linalg.eigh(R)  # U (n, o + M·m, o + M·m)
-        Vk = onp.zeros((n, P, P))
-        Vk[:, other, :R.shape[-1]] = U[:, :o]
-        Ua = U[:, o:].reshape(n, M, m, R.shape[-1])  # unit a's coefficients
-        Vk[:, w, :R.shape[-1]] = (Q[:, None] @ Ua).transpose(0, 2, 1, 3).reshape(n, d * M, -1)
-        # the exact null directions: Q⊥'s columns on each unit's incoming weights
-        null = onp.zeros((n, d, M, M, d - m))
-        null[:, :, onp.arange(M), onp.arange(M), :] = Qc[:, :, None, m:]
-        Vk[:, w, R.shape[-1]:] = null.reshape(n, d * M, M * (d - m))
-        lam = onp.concatenate([lam, zeros], axis=1)
-        order = onp.argsort(lam, axis=1, kind="stable")
-        evals[ks] = onp.take_along_axis(lam, order, axis=1)
-        V[ks] = onp.take_along_axis(Vk, order[:, None, :], axis=2)
+    for m in onp.unique(r[r < d]):
+        for c in _chunks(onp.flatnonzero(r == m)):
+            ks = sel[c]
+            n = len(ks)
+            Qc = onp.stack([onp.linalg.qr(objective.X[active[k]].T, mode="complete")[0] for k in c])
+            Q, Qt = Qc[:, :, :m], onp.swapaxes(Qc[:, :, :m], 1, 2)
+            # Qᵀ on both W[:, j] index groups of the W block (n, d, M, d, M), then order by unit:
+            # reduced coordinates (other, then unit a's m coefficients at o + a·m)
+            A = (Qt @ _block(H, ks, w, w).reshape(n, d, M * d * M)).reshape(n, m, M, d, M)  # (r, a, l, b)
+            A = A.transpose(0, 1, 2, 4, 3).reshape(n, m * M * M, d) @ Q  # (r, a, b, s)
+            A = A.reshape(n, m, M, M, m).transpose(0, 2, 1, 3, 4).reshape(n, M * m, M * m)
+            C = _block(H, ks, other, w).reshape(n, o, d, M).transpose(0, 2, 1, 3).reshape(n, d, o * M)
+            C = (Qt @ C).reshape(n, m, o, M).transpose(0, 2, 3, 1).reshape(n, o, M * m)
+            R = onp.concatenate([onp.concatenate([_block(H, ks, other, other), C], axis=2),
+                                 onp.concatenate([onp.swapaxes(C, 1, 2), A], axis=2)], axis=1)
+            zeros = onp.zeros((n, P - R.shape[-1]))
+            if not vectors:
+                evals[c] = onp.sort(onp.concatenate([onp.linalg.eigvalsh(R), zeros], axis=1), axis=1)
+                continue
+            lam, U = onp.linalg.eigh(R)  # U (n, o + M·m, o + M·m)
+            Vk = onp.zeros((n, P, P))
+            Vk[:, other, :R.shape[-1]] = U[:, :o]
+            Ua = U[:, o:].reshape(n, M, m, R.shape[-1])  # unit a's coefficients
+            Vk[:, w, :R.shape[-1]] = (Q[:, None] @ Ua).transpose(0, 2, 1, 3).reshape(n, d * M, -1)
+            # the exact null directions: Q⊥'s columns on each unit's incoming weights
+            null = onp.zeros((n, d, M, M, d - m))
+            null[:, :, onp.arange(M), onp.arange(M), :] = Qc[:, :, None, m:]
+            Vk[:, w, R.shape[-1]:] = null.reshape(n, d * M, M * (d - m))
+            lam = onp.concatenate([lam, zeros], axis=1)
+            order = onp.argsort(lam, axis=1, kind="stable")
+            evals[c] = onp.take_along_axis(lam, order, axis=1)
+            V[c] = onp.take_along_axis(Vk, order[:, None, :], axis=2)
     return evals, V
 
 
-def _take(H, rows, cols):
-    """H[:, rows][:, :, cols] for index arrays or slices (a view for two slices)."""
+#: points per block in _spectra (and the Hessian's assembly): a block's temporaries stay small
+_SPECTRA_CHUNK = 16
+#: points per block of Hessians in certify_batch (with a closed-form curvature)
+_HESSIAN_BLOCK = 32
+
+
+def _chunks(positions, size=None):
+    size = _SPECTRA_CHUNK if size is None else size
+    return [positions[i:i + size] for i in range(0, len(positions), size)]
+
+
+def _block(H, ks, rows, cols):
+    """H[ks][:, rows][:, :, cols] for points ``ks`` and index arrays or slices, read directly."""
     if isinstance(rows, slice) and isinstance(cols, slice):
-        return H[:, rows, cols]
+        return H[ks, rows, cols]
     rows = onp.arange(H.shape[1])[rows] if isinstance(rows, slice) else rows
     cols = onp.arange(H.shape[2])[cols] if isinstance(cols, slice) else cols
-    return H[:, rows[:, None], cols[None, :]]
+    return H[ks[:, None, None], rows[None, :, None], cols[None, None, :]]
 
 
 @one_blas_thread
@@ -909,10 +939,12 @@ def certify_batch(objective, thetas, *, grad_tol=1e-6, eig_tol=1e-6, radii=(1e-1
     only refute, so 'certified' rests on the Hessian test at a smooth point, not on the probes.
     ``lower_bound``: a number, or None to use :func:`loss_lower_bound` when X has a repeated
     row with both labels (and the loss is convex), else no bound.
-    Gradients, Hessians and spectra are computed for all K points in batched passes; the
-    Hessians in closed form (Jᵀ diag(ℓ'') J + Σᵢ cᵢ ∇²fᵢ, ``Model.output_curvature``) where the
-    model has that hook and no regulariser, else by autograd (equal up to rounding); the
-    spectra on a smaller matrix where few samples contribute to H (``_spectra``).
+    Gradients, Hessians and spectra are computed in batched passes; the Hessians in closed
+    form (Jᵀ diag(ℓ'') J + Σᵢ cᵢ ∇²fᵢ, ``Model.output_curvature``) where the model has that
+    hook and no regulariser, else by autograd (equal up to rounding); the spectra on a smaller
+    matrix where few samples contribute to H (``_spectra``). Closed-form Hessians are made and
+    used 32 points at a time, so the memory held is that of 32 (P, P) matrices, not K; each
+    point's certificate is the same bit for bit as from one batch of all K.
     *Futile probes* are not evaluated: when the loss is nonnegative (``Loss.nonnegative``), the
     model has no regulariser and L(θ) ≤ the probe tolerance, no point can lie lower by more
     than that tolerance (L ≥ 0 holds in floating point too), so the certificate records what the
@@ -939,17 +971,27 @@ def certify_batch(objective, thetas, *, grad_tol=1e-6, eig_tol=1e-6, radii=(1e-1
     lb = _resolve_lower_bound(objective, lower_bound)
     L0, G = objective._value_and_gradient(thetas)
     L0, G = onp.atleast_1d(L0), onp.atleast_2d(G)
-    H = objective._hessian(thetas, structured=True)
-    ok = onp.isfinite(L0) & onp.all(onp.isfinite(G), axis=1) & onp.all(onp.isfinite(H), axis=(1, 2))
-    if not ok.all():  # certify the others; a point where float64 overflows gets no verdict of substance
+    # the Hessians a block of points at a time (with a closed-form curvature: a traced Hessian
+    # sweeps P times per block, so it takes all points at once); each block is certified up to
+    # its spectra before the next is computed, so no (K, P, P) array is held
+    structured = objective.model.has_curvature and not objective.model.penalised
+    blocks = _chunks(onp.arange(K), _HESSIAN_BLOCK if structured else max(K, 1))
+
+    def overflow(ok):  # certify the others; a point where float64 overflows gets no verdict of substance
         kw = dict(grad_tol=grad_tol, eig_tol=eig_tol, radii=radii, n_probes=n_probes,
                   probe_tol=probe_tol, random_state=random_state, max_elements=max_elements,
                   lower_bound=lb, kink_tol=kink_tol)
+        for c in blocks:
+            ok[c] &= onp.all(onp.isfinite(objective._hessian(thetas[c], structured=True)), axis=(1, 2))
         good = iter(certify_batch(objective, thetas[ok], **kw) if ok.any() else [])
         F = onp.atleast_2d(onp.asarray(objective.outputs(thetas), dtype=float))
         return [next(good) if ok[k] else _overflow_certificate(objective, L0[k], F[k], lb, grad_tol,
                                                                 eig_tol, P)
                 for k in range(K)]
+
+    ok = onp.isfinite(L0) & onp.all(onp.isfinite(G), axis=1)
+    if not ok.all():
+        return overflow(ok)
     gnorm = onp.linalg.norm(G, axis=-1)
     F = onp.atleast_2d(onp.asarray(objective.outputs(thetas), dtype=float))
     err = _error(F, objective.y)
@@ -970,24 +1012,37 @@ def certify_batch(objective, thetas, *, grad_tol=1e-6, eig_tol=1e-6, radii=(1e-1
     smooth_at = onp.array([kinks[k] is None for k in range(K)])
     tols = onp.where(smooth_at, probe_tol, 1e-6) * onp.maximum(1.0, onp.abs(L0))
     futile_at = floor_zero & (L0 <= tols)
-    invs = [_invariance_tangents(objective, thetas[k], units=_at(units, k), gradient=G[k],
-                                 hessian=H[k], index=index,
-                                 fibre=fibres[k] if smooth_at[k] else None) for k in range(K)]
-    vectors = ~futile_at | onp.array([len(inv.tangents) > 0 for inv in invs], dtype=bool)
-    evals, evecs = onp.empty((K, P)), [None] * K
-    if vectors.any():
-        evals[vectors], V_some = _spectra(objective, F[vectors], H[vectors], index, vectors=True)
-        for k, Vk in zip(onp.flatnonzero(vectors), V_some, strict=True):
-            evecs[k] = Vk
-    if not vectors.all():
-        evals[~vectors] = _spectra(objective, F[~vectors], H[~vectors], index)[0]
+    units_at = _at(units, range(K))
+    pad = int(_loss_derivatives(objective, F)[2].sum(axis=1).max()) if K else 0  # as for one batch
+    invs, evals, evecs, lows = [None] * K, onp.empty((K, P)), [None] * K, [None] * K
+    for c in blocks:
+        H = objective._hessian(thetas[c], structured=True, pad=pad)
+        if not onp.all(onp.isfinite(H)):
+            return overflow(ok)
+        for i, k in enumerate(c):
+            invs[k] = _invariance_tangents(objective, thetas[k], units=units_at[k], gradient=G[k],
+                                           hessian=H[i], index=index,
+                                           fibre=fibres[k] if smooth_at[k] else None)
+        vectors = ~futile_at[c] | onp.array([len(invs[k].tangents) > 0 for k in c], dtype=bool)
+        if vectors.any():
+            some = onp.flatnonzero(vectors)
+            evals[c[some]], V_some = _spectra(objective, F[c], H, index, vectors=True, sel=some)
+            for k, Vk in zip(c[some], V_some, strict=True):
+                evecs[k] = Vk
+        if not vectors.all():
+            rest = onp.flatnonzero(~vectors)
+            evals[c[rest]] = _spectra(objective, F[c], H, index, sel=rest)[0]
+            for i in rest:  # a futile point with negative curvature: its lowest direction
+                if evals[c[i], 0] < -eig_tol * max(1.0, float(evals[c[i], -1])):
+                    lows[c[i]] = _canonical_lowest(*onp.linalg.eigh(H[i]), u0)
+    del H
     certs = []
     for k in range(K):
         theta, lam, V = thetas[k], evals[k], evecs[k]
         smooth, tol, futile, inv = bool(smooth_at[k]), float(tols[k]), bool(futile_at[k]), invs[k]
         margin = eig_tol * max(1.0, float(lam[-1]))
         flat = onp.abs(lam) <= margin
-        units_k = _at(units, k)
+        units_k = units_at[k]
         # sphere probes: random, ± canonical lowest direction, the unexplained flat space
         if V is None:  # no tangents: every flat direction is unexplained, none is probed
             n_unexp, low = int(flat.sum()), None
@@ -1059,7 +1114,7 @@ def certify_batch(objective, thetas, *, grad_tol=1e-6, eig_tol=1e-6, radii=(1e-1
             verdict, reason = "refuted", "negative curvature: min eigenvalue < -margin at a smooth point"
             if escape is None:
                 if low is None:  # a futile point with negative curvature: its lowest direction
-                    low = _canonical_lowest(*onp.linalg.eigh(H[k]), u0)
+                    low = lows[k]
                 escape = low
         elif escape is not None:
             verdict, reason = "refuted", f"a descent found by {how}"

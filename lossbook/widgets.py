@@ -82,9 +82,12 @@ class Scene:
         self._layout = key
 
     def subplots(self, nrows=1, ncols=1, *, figsize, **kw):
+        """The axes (made on the first draw): ``fig.subplots(nrows, ncols)``, or for a list of
+        lists of names as ``nrows``, ``fig.subplot_mosaic(nrows)`` (a dict name → axes)."""
         if self.axes is None:
             self.fig.set_size_inches(*figsize)
-            self.axes = self.fig.subplots(nrows, ncols, **kw)
+            self.axes = (self.fig.subplot_mosaic(nrows, **kw) if isinstance(nrows, list)
+                         else self.fig.subplots(nrows, ncols, **kw))
         return self.axes
 
     def _made(self, key, make):
@@ -364,6 +367,48 @@ def clear_caches():
         fn.cache_clear()
 
 
+def _grid_bounds(v0, lo, hi, step):
+    """(min, max) of a grid ``step`` apart within [lo, hi] that contains v0 (lo and hi kept
+    when v0 already lies on their grid)."""
+    n_lo = (v0 - lo) / step
+    if abs(n_lo - round(n_lo)) < 1e-9:
+        return lo, hi
+    return v0 - step * math.floor(n_lo + 1e-9), v0 + step * math.floor((hi - v0) / step + 1e-9)
+
+
+def _slider(value, lo, hi, step, **kw):
+    """A FloatSlider whose grid contains ``value``: a frontend snaps the value to its grid and
+    sends the snapped one back, which would be another render at another value."""
+    lo, hi = _grid_bounds(float(value), lo, hi, step)
+    return W.FloatSlider(value=value, min=lo, max=hi, step=step, **kw)
+
+
+def _log_slider(value, lo, hi, step=0.1, **kw):
+    """A FloatLogSlider (base 10, exponents from lo to hi) whose grid contains ``value``."""
+    lo, hi = _grid_bounds(math.log10(value), lo, hi, step)
+    return W.FloatLogSlider(value=value, base=10, min=lo, max=hi, step=step, **kw)
+
+
+def _on_grid(control, value, default):
+    """A slider's value as the frame grid has it: a value within rounding of a grid point (a
+    frontend computes min + k·step, or base to that power, in its own arithmetic) becomes the
+    grid point, and the default where it is the default; anything else is kept."""
+    if not isinstance(control, (W.FloatSlider, W.FloatLogSlider)) or not isinstance(value, float):
+        return value
+    log = isinstance(control, W.FloatLogSlider)
+    if log and not value > 0:
+        return value
+    x = math.log(value) / math.log(control.base) if log else value
+    k = (x - control.min) / control.step
+    if not math.isfinite(k) or abs(k - round(k)) > 1e-6:
+        return value
+    x = control.min + control.step * round(k)
+    v = float(control.base ** x) if log else float(round(x, 10))
+    if isinstance(default, float) and abs(v - default) <= 1e-9 * max(1.0, abs(default)):
+        return default
+    return v
+
+
 def make_widget(render, controls, *, draw=None, dpi=WIDGET_DPI, name=None):
     """An ipywidgets box: ``controls`` (name → widget) drive ``render(**values)``.
 
@@ -406,15 +451,22 @@ def make_widget(render, controls, *, draw=None, dpi=WIDGET_DPI, name=None):
         return figure_png(scene.finish(), dpi=dpi, scene=scene)
 
     image = W.Image(format="png")
+    defaults = {k: c.value for k, c in controls.items()}
+    shown = {}
 
     def redraw(_=None):
-        image.value = png(**{k: c.value for k, c in controls.items()})
+        values = {k: _on_grid(c, c.value, defaults[k]) for k, c in controls.items()}
+        if values == shown:  # a frontend's echo of a value it snapped: the same figure
+            return
+        image.value = png(**values)
+        shown.clear()
+        shown.update(values)
 
     for c in controls.values():
         c.observe(redraw, names="value")
     box = W.VBox([W.HBox(list(controls.values())), image])
     box.render = render
-    box.defaults = {k: c.value for k, c in controls.items()}
+    box.defaults = dict(defaults)
     box.controls = dict(controls)
     box.image = image
     box.png = png
@@ -475,7 +527,7 @@ def slice_explorer(objective, params, *, radius=1.0):
     def draw(sc, radius, seed):
         _draw_slice(sc, data(radius=radius, seed=seed), radius=radius)
 
-    controls = {"radius": W.FloatLogSlider(value=radius, base=10, min=-3, max=1, description="radius"),
+    controls = {"radius": _log_slider(radius, -3, 1, description="radius"),
                 "seed": W.IntSlider(value=0, min=0, max=20, description="directions")}
     return make_widget(render, controls, draw=draw, name="slice_explorer")
 
@@ -583,7 +635,7 @@ def neuron_loss_explorer(activation="softplus", loss="polynomial_hinge", *, p=2)
         "activation": W.Dropdown(options=list(ACTIVATIONS), value=activation, description="neuron"),
         "loss": W.Dropdown(options=list(LOSSES), value=loss, description="loss"),
         "p": W.IntSlider(value=p, min=1, max=8, description="p (hinge)"),
-        "slope": W.FloatSlider(value=0.1, min=0.0, max=0.9, step=0.05, description="leaky slope"),
+        "slope": _slider(0.1, 0.0, 0.9, 0.05, description="leaky slope"),
     }
     return make_widget(render, controls, draw=draw, name="neuron_loss_explorer")
 
@@ -712,8 +764,8 @@ def exponential_neuron_explorer(datasets, *, lam=1.0, angle=0.0):
         _draw_exponential(sc, data(dataset=dataset, lam=lam, angle=angle), lam=lam)
 
     controls = {"dataset": W.Dropdown(options=list(datasets), description="data"),
-                "lam": W.FloatLogSlider(value=lam, base=10, min=-2, max=2, description="λ"),
-                "angle": W.FloatSlider(value=angle, min=-onp.pi, max=onp.pi, step=0.05,
+                "lam": _log_slider(lam, -2, 2, description="λ"),
+                "angle": _slider(angle, -onp.pi, onp.pi, 0.05,
                                        description="angle of w")}
     return make_widget(render, controls, draw=draw, name="exponential_neuron_explorer")
 
@@ -763,19 +815,22 @@ def _counterexample_data(choice, radius, n_neurons, n_probes, resolution):
 
 
 def _draw_counterexample(sc, d, *, radius, **_):
-    axes = sc.subplots(1, 3, figsize=(13, 3.8), gridspec_kw={"width_ratios": [1, 1.25, 1.2]})
-    sc.line(axes[0], "sigma", d["z"], d["sigma"], color="k")
-    axes[0].set(xlabel="z", ylabel="σ(z)", title=f"{d['name']} ({d['rid']})")
-    sc.rescale(axes[0])
-    sc.image(axes[1], "slice", d["s"], d["t"], d["values"])
-    sc.line(axes[1], "point", [0], [0], "*", color="w", ms=12, mec="k")
-    axes[1].set(xlabel="s (direction u)", ylabel="t (direction v)",
-                title=f"loss around the point (radius {radius:g})")
-    axes[1].grid(False)
-    axes[2].set_axis_off()
-    sc.text(axes[2], "cert", 0.0, 0.5, d["summary"], family="monospace", fontsize=8.5,
+    # the certificate in a row of its own: its lines are long, and the book enlarges its text
+    # (plotting.make_legible) to a size that would not fit beside the two panels
+    axes = sc.subplots([["sigma", "slice"], ["cert", "cert"]], figsize=(10, 6.4),
+                       gridspec_kw={"width_ratios": [1, 1.25], "height_ratios": [2.2, 1]})
+    sc.line(axes["sigma"], "sigma", d["z"], d["sigma"], color="k")
+    axes["sigma"].set(xlabel="z", ylabel="σ(z)", title=f"{d['name']} ({d['rid']})")
+    sc.rescale(axes["sigma"])
+    sc.image(axes["slice"], "slice", d["s"], d["t"], d["values"])
+    sc.line(axes["slice"], "point", [0], [0], "*", color="w", ms=12, mec="k")
+    axes["slice"].set(xlabel="s (direction u)", ylabel="t (direction v)",
+                      title=f"loss around the point (radius {radius:g})")
+    axes["slice"].grid(False)
+    axes["cert"].set_axis_off()
+    sc.text(axes["cert"], "cert", 0.0, 0.5, d["summary"], family="monospace", fontsize=8.5,
             va="center")
-    axes[2].set_title(f"certificate: n = {d['n']}, P = {d['P']}")
+    axes["cert"].set_title(f"certificate: n = {d['n']}, P = {d['P']}", loc="left")
 
 
 def render_counterexample(choice="Prop 2 · ReLU", *, radius=0.5, n_neurons=4, n_probes=30,
@@ -812,8 +867,7 @@ def counterexample_explorer(choice="Prop 2 · ReLU", *, radius=0.5):
 
     controls = {"choice": W.Dropdown(options=list(COUNTEREXAMPLE_CHOICES), value=choice,
                                      description="member"),
-                "radius": W.FloatLogSlider(value=radius, base=10, min=-2, max=1,
-                                           description="radius")}
+                "radius": _log_slider(radius, -2, 1, description="radius")}
     return make_widget(render, controls, draw=draw, name="counterexample_explorer")
 
 
@@ -942,9 +996,9 @@ def dead_relu_explorer(kappa=1.0, *, radius=3.0):
         _draw_dead_relu(sc, _dead_relu_data(kappa, radius, (4,), 16, 41, 0), kappa=kappa,
                         radius=radius)
 
-    controls = {"kappa": W.FloatSlider(value=kappa, min=0.05, max=2.0, step=0.05,
+    controls = {"kappa": _slider(kappa, 0.05, 2.0, 0.05,
                                        description="κ"),
-                "radius": W.FloatSlider(value=radius, min=0.5, max=6.0, step=0.5,
+                "radius": _slider(radius, 0.5, 6.0, 0.5,
                                         description="radius")}
     return make_widget(render, controls, draw=draw, name="dead_relu_explorer")
 
@@ -1035,11 +1089,11 @@ def population_explorer(pos_point=1.25, neg_low=0.0, neg_width=1.0):
         _draw_population(sc, _population_data(pos_point, neg_low, neg_width, 6),
                          pos_point=pos_point)
 
-    controls = {"pos_point": W.FloatSlider(value=pos_point, min=-1.0, max=3.0, step=0.05,
+    controls = {"pos_point": _slider(pos_point, -1.0, 3.0, 0.05,
                                            description="positive x"),
-                "neg_low": W.FloatSlider(value=neg_low, min=-1.0, max=2.0, step=0.05,
+                "neg_low": _slider(neg_low, -1.0, 2.0, 0.05,
                                          description="neg. from"),
-                "neg_width": W.FloatSlider(value=neg_width, min=0.1, max=2.0, step=0.05,
+                "neg_width": _slider(neg_width, 0.1, 2.0, 0.05,
                                            description="neg. width")}
     return make_widget(render_population_minimisers, controls, draw=draw, name="population_explorer")
 
@@ -1139,7 +1193,7 @@ def sphere_condition_explorer(ratio=2.0, *, n_samples=16, seed=0):
     def draw(sc, ratio, seed):
         _draw_sphere(sc, _sphere_data(ratio, n_samples, seed, 3, 6, 30), ratio=ratio)
 
-    controls = {"ratio": W.FloatSlider(value=ratio, min=0.3, max=3.0, step=0.02,
+    controls = {"ratio": _slider(ratio, 0.3, 3.0, 0.02,
                                        description="r+ / r−"),
                 "seed": W.IntSlider(value=seed, min=0, max=20, description="sample")}
     return make_widget(render, controls, draw=draw, name="sphere_condition_explorer")
@@ -1341,8 +1395,8 @@ def chain_path_explorer(X, y, *, depth=3, lam=1.0):
         _draw_chain(sc, data(depth=depth, lam=lam, tau_max=tau_max), depth=int(depth), lam=lam)
 
     controls = {"depth": W.IntSlider(value=depth, min=1, max=4, description="L"),
-                "lam": W.FloatLogSlider(value=lam, base=10, min=-2, max=3, description="λ"),
-                "tau_max": W.FloatLogSlider(value=0.02, base=10, min=-3, max=-0.5,
+                "lam": _log_slider(lam, -2, 3, description="λ"),
+                "tau_max": _log_slider(0.02, -3, -0.5,
                                             description="τ max")}
     return make_widget(render, controls, draw=draw, name="chain_path_explorer")
 

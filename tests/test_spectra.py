@@ -90,3 +90,27 @@ def test_input_weight_index():
     assert lb.feedforward(2, (3,), "relu").input_weight_index(index) is None
     with pytest.raises(TypeError, match="index"):
         obj.model.input_weight_index([1, 2])
+
+
+@pytest.mark.parametrize("activation", ["softplus", "quadratic"])
+def test_certificates_in_blocks_are_one_batchs_bit_for_bit(activation, monkeypatch):
+    """certify_batch makes and uses closed-form Hessians a block of points at a time; every
+    field of every certificate is what one block of all K points gives, to the last bit."""
+    import lossbook.landscape as L
+
+    X, y = lb.make_subspace_data(40, n_features=8, random_state=0)
+    model = lb.single_layer(8, 10, activation)
+    obj = lb.Objective(model, lb.get_loss("polynomial_hinge", p=6), X, y)
+    T = lb.train_batch(obj, obj.flatten(model.init(0, batch=32))).thetas
+    monkeypatch.setattr(L, "_HESSIAN_BLOCK", 4)
+    blocks = lb.certify_batch(obj, T, n_probes=20)
+    monkeypatch.setattr(L, "_HESSIAN_BLOCK", 1000)
+    whole = lb.certify_batch(obj, T, n_probes=20)
+    assert len(set(_contributing(obj, T))) >= 3  # blocks of different reduced sizes
+    for a, b in zip(blocks, whole, strict=True):
+        for field, va in vars(a).items():
+            vb = getattr(b, field)
+            if isinstance(va, np.ndarray) or isinstance(vb, np.ndarray):
+                assert np.array_equal(va, vb), field
+            else:
+                assert va == vb or (va != va and vb != vb), field

@@ -150,3 +150,41 @@ def test_population_widget_at_an_end_of_the_interval():
     fig = lb.widgets.render_population_minimisers(1.25, 0.25, 1.0)  # the static figure too
     assert any("no minimiser" in t.get_text() for t in fig.axes[0].get_legend().get_texts())
     matplotlib.pyplot.close(fig)
+
+
+def test_slider_grids_contain_the_defaults_and_echoes_render_nothing():
+    """A frontend snaps a slider's value to its grid (min + k·step in its own arithmetic) and
+    sends the result back: the default must lie on the grid, and that echo must not render."""
+    import math
+
+    import ipywidgets as W
+
+    from lossbook.widgets import _log_slider, _on_grid, _slider
+
+    angle = _slider(0.0, -math.pi, math.pi, 0.05)
+    radius = _log_slider(0.5, -2, 1)
+    for c, x0 in ((angle, 0.0), (radius, math.log10(0.5))):
+        k = (x0 - c.min) / c.step
+        assert abs(k - round(k)) < 1e-9 and c.min >= (-math.pi if c is angle else -2) - 1e-12
+    assert (angle.min, angle.max) == (-0.05 * 62, 0.05 * 62)
+    same = _slider(0.1, 0.0, 0.9, 0.05)  # already on its grid: the bounds as given
+    assert (same.min, same.max, same.step) == (0.0, 0.9, 0.05)
+    # the echoes seen from JupyterLab's sliders for these two defaults
+    assert _on_grid(angle, -3.1 + 62 * 0.05, 0.0) == 0.0
+    assert _on_grid(radius, 0.49999999999999967, 0.5) == 0.5
+    assert _on_grid(angle, -3.1 + 63 * 0.05, 0.0) == 0.05  # a real move: the grid's value
+    assert _on_grid(angle, 0.123, 0.0) == 0.123  # not near the grid: as given
+    calls = []
+
+    def render(x, r):
+        calls.append((x, r))
+        fig = Figure(figsize=(1, 1))
+        fig.add_subplot().plot([0, 1], [0, x + r])
+        return fig
+
+    box = lb.widgets.make_widget(render, {"x": angle, "r": radius})
+    angle.value = -3.1 + 62 * 0.05
+    radius.value = 0.49999999999999967
+    assert calls == [(0.0, 0.5)]
+    angle.value = -3.1 + 63 * 0.05
+    assert calls == [(0.0, 0.5), (0.05, 0.5)] and isinstance(box.controls["x"], W.FloatSlider)
