@@ -15,6 +15,7 @@ its gradient of max(0, z) at 0 is 0.5 —, unexplained flat directions, a traini
 on sgn(0)) or "not critical". Every piece of evidence is kept on the certificate, and its
 ``summary()`` prints only text that is the same on any machine.
 """
+import warnings
 from dataclasses import dataclass, field
 
 import autograd.numpy as np
@@ -992,28 +993,45 @@ def certify_batch(objective, thetas, *, grad_tol=1e-6, eig_tol=1e-6, radii=(1e-1
     ok = onp.isfinite(L0) & onp.all(onp.isfinite(G), axis=1)
     if not ok.all():
         return overflow(ok)
-    gnorm = onp.linalg.norm(G, axis=-1)
-    F = onp.atleast_2d(onp.asarray(objective.outputs(thetas), dtype=float))
-    err = _error(F, objective.y)
-    U = _unit_sphere(rng, (n_probes, P))
-    u0 = rng.standard_normal(P)  # the fixed vector behind the canonical lowest direction
-    stratum_seed = int(rng.integers(2 ** 63))  # the same stratum probes for every point
-    index = objective.unflatten(onp.arange(P))
-    units = objective.model.hidden_units(objective.unflatten(thetas), objective.X, index)
-    kinks = _kinks(objective, units, F, kink_tol)
-    fibres = output_fibres(objective, thetas, units, F, kink_tol=kink_tol, random_state=random_state)
-    scales = (0.5, 2.0, 10.0)
-    m_null = min(n_probes, 20)
-    # where L ≥ 0 everywhere (a nonnegative loss, no regulariser; floating-point sums of
-    # nonnegative terms stay nonnegative) and L0 ≤ tol, no probe can lower L by more than tol:
-    # such probes are futile and skipped (the certificate is the one they would give), and
-    # without probes and invariance tangents a point needs the spectrum but no eigenvectors
-    floor_zero = objective.loss.nonnegative and not objective.model.penalised
-    smooth_at = onp.array([kinks[k] is None for k in range(K)])
-    tols = onp.where(smooth_at, probe_tol, 1e-6) * onp.maximum(1.0, onp.abs(L0))
-    futile_at = floor_zero & (L0 <= tols)
-    units_at = _at(units, range(K))
-    pad = int(_loss_derivatives(objective, F)[2].sum(axis=1).max()) if K else 0  # as for one batch
+    # a point whose Hessian alone overflows is found only when its block is computed, but may
+    # upset these steps first (a gradient norm that overflows): then every Hessian is looked
+    # at before anything is reported, and a warning or error is raised only if it has another cause
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            gnorm = onp.linalg.norm(G, axis=-1)
+            F = onp.atleast_2d(onp.asarray(objective.outputs(thetas), dtype=float))
+            err = _error(F, objective.y)
+            U = _unit_sphere(rng, (n_probes, P))
+            u0 = rng.standard_normal(P)  # the fixed vector behind the canonical lowest direction
+            stratum_seed = int(rng.integers(2 ** 63))  # the same stratum probes for every point
+            index = objective.unflatten(onp.arange(P))
+            units = objective.model.hidden_units(objective.unflatten(thetas), objective.X, index)
+            kinks = _kinks(objective, units, F, kink_tol)
+            fibres = output_fibres(objective, thetas, units, F, kink_tol=kink_tol, random_state=random_state)
+            scales = (0.5, 2.0, 10.0)
+            m_null = min(n_probes, 20)
+            # where L ≥ 0 everywhere (a nonnegative loss, no regulariser; floating-point sums of
+            # nonnegative terms stay nonnegative) and L0 ≤ tol, no probe can lower L by more than tol:
+            # such probes are futile and skipped (the certificate is the one they would give), and
+            # without probes and invariance tangents a point needs the spectrum but no eigenvectors
+            floor_zero = objective.loss.nonnegative and not objective.model.penalised
+            smooth_at = onp.array([kinks[k] is None for k in range(K)])
+            tols = onp.where(smooth_at, probe_tol, 1e-6) * onp.maximum(1.0, onp.abs(L0))
+            futile_at = floor_zero & (L0 <= tols)
+            units_at = _at(units, range(K))
+            pad = int(_loss_derivatives(objective, F)[2].sum(axis=1).max()) if K else 0  # as for one batch
+            trouble = None
+        except (ArithmeticError, ValueError, onp.linalg.LinAlgError) as exc:
+            trouble = exc
+    if caught or trouble is not None:
+        if not all(onp.all(onp.isfinite(objective._hessian(thetas[c], structured=True)))
+                   for c in blocks):
+            return overflow(ok)
+        if trouble is not None:
+            raise trouble
+        for w in caught:
+            warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
     invs, evals, evecs, lows = [None] * K, onp.empty((K, P)), [None] * K, [None] * K
     for c in blocks:
         H = objective._hessian(thetas[c], structured=True, pad=pad)
