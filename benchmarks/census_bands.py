@@ -23,14 +23,16 @@ this script
    (``OPENBLAS_CORETYPE=<kernel> OPENBLAS_NUM_THREADS=1``): another machine's floating point,
    cheaply;
 3. stores the band in the same file (``Census.save(path, band=...)``), prints each census's
-   samples and band summary (stderr) and a table of bands (stdout).
+   samples and band summary (stderr) and a table of bands (stdout). With ``--merge`` the stored
+   end points are kept and this machine's band is merged into the stored one (for a machine
+   whose floating point moves a census beyond the band measured elsewhere).
 
 ``--jobs J`` runs the reruns and kernel runs in up to J processes at once (the main process
 computes the base run meanwhile and then takes reruns too); the counts, the band and the file do
 not depend on J. Each census run takes ~40 s to minutes; run the script with ``nice``.
 
 Run: ``python benchmarks/census_bands.py [keys or key prefixes...] [--reruns 10]
-[--kernels Nehalem,Sandybridge] [--kernel-reruns 0] [--jobs 1] [--live] [--no-save]
+[--kernels Nehalem,Sandybridge] [--kernel-reruns 0] [--jobs 1] [--live] [--no-save] [--merge]
 [--specs benchmarks/censuses] [--out book/data] [--list]``.
 """
 import argparse
@@ -202,6 +204,35 @@ def table(rows):
     return "\n".join("  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)) for r in lines)
 
 
+def _machine():
+    """The CPU model, as /proc/cpuinfo names it (else the platform's processor string)."""
+    import platform
+
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or platform.machine()
+
+
+def merge_into_stored(name, build, band, out_dir):
+    """``--merge``: the stored census keeps its end points (what the chapter re-certifies and
+    prints); its band becomes the union of the stored band and ``band``, measured here, on
+    another machine. Returns the merged band."""
+    model, loss, X, y, _ = _build(build)
+    path = out_dir / f"{name}.npz"
+    stored = lb.load_census(path, model, loss, X, y)
+    if stored.band is None:
+        raise ValueError(f"{path}: no stored band to merge into")
+    here = lb.CensusBand(lo=band.lo, hi=band.hi, n_reruns=band.n_reruns,
+                         how=f"on another machine ({_machine()}): {band.how}", samples=band.samples)
+    merged = stored.band.merge(here)
+    stored.save(path, band=merged)
+    return merged
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("names", nargs="*", help="census keys or key prefixes (default: all)")
@@ -216,6 +247,8 @@ def main(argv=None):
     parser.add_argument("--out", default=str(ROOT / "book" / "data"))
     parser.add_argument("--list", action="store_true", help="list the census keys and exit")
     parser.add_argument("--no-save", action="store_true", help="measure only; write no file")
+    parser.add_argument("--merge", action="store_true",
+                        help="keep the stored end points; merge this machine's band into the stored one")
     parser.add_argument("--worker", metavar="KEY", help=argparse.SUPPRESS)
     parser.add_argument("--seeds", type=int, nargs="*", default=[0], help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -240,9 +273,12 @@ def main(argv=None):
     for name, build in select(specs, args.names).items():
         save = not args.no_save and name not in live
         base, band, secs = measure(name, build, reruns=args.reruns, kernels=kernels,
-                                   specs_dir=args.specs, out_dir=Path(args.out), save=save,
+                                   specs_dir=args.specs, out_dir=Path(args.out),
+                                   save=save and not args.merge,
                                    kernel_reruns=args.kernel_reruns, jobs=args.jobs,
                                    live=args.live)
+        if args.merge and save:
+            band = merge_into_stored(name, build, band, Path(args.out))
         rows.append((name, band, secs))
         print(f"{name}: base {base.counts}\nsamples per count: {json.dumps(band.samples)}\n"
               f"{band.summary()}\n{f'saved {name}.npz' if save else 'not saved'} ({secs:.0f} s)",

@@ -108,3 +108,26 @@ def test_census_bands_engine_stores_a_loadable_banded_census(tmp_path, capsys):
                        lb.get_loss("polynomial_hinge", p=3), X, y)
     assert c.band.n_reruns == 2 and "Nehalem" in c.band.how and c.band.contains(c)
     assert c.options["n_runs"] == 4 and c.n_runs == 4
+
+
+def test_census_bands_merge_keeps_the_end_points_and_widens_the_band(specs, tmp_path):
+    """``--merge``: another machine's runs join the stored band; the stored end points (what a
+    chapter re-certifies and prints) stay as they were, bit for bit."""
+    engine = _load("census_bands")
+    data = tmp_path / "data"
+    assert engine.main(["tiny-xor", "--reruns", "1", "--specs", str(specs), "--out", str(data)]) == 0
+    path = data / "tiny-xor.npz"
+    with np.load(path) as f:
+        before = {k: f[k].copy() for k in ("thetas", "iterations", "converged")}
+    X, y = lb.make_xor_data(random_state=0)
+    args = (lb.feedforward(2, (3,), "relu"), lb.get_loss("polynomial_hinge", p=3), X, y)
+    old = lb.load_census(path, *args).band
+    assert engine.main(["tiny-xor", "--merge", "--reruns", "2", "--specs", str(specs),
+                        "--out", str(data)]) == 0
+    with np.load(path) as f:
+        assert all(np.array_equal(f[k], v) for k, v in before.items())
+    new = lb.load_census(path, *args).band
+    assert new.n_reruns == old.n_reruns + 2 + 1 and "on another machine (" in new.how
+    assert old.how in new.how
+    assert all(new.lo[k] <= old.lo[k] and new.hi[k] >= old.hi[k] for k in old.lo)
+    assert all(len(new.samples[k]) == len(old.samples[k]) + 3 for k in old.lo)
