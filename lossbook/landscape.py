@@ -253,11 +253,14 @@ class Objective:
             c, w = (-r * self.y[keep] * d1[rows, keep]), r * d2[rows, keep]
             J, H = model._curvature(params, X, self.unflatten(onp.arange(self.n_params)), c)
             Jw = onp.swapaxes(J, -1, -2) * w[:, None, :]
+            P = H.shape[-1]
+            prod, pair = onp.empty((min(len(T), _SPECTRA_CHUNK), P, P)), onp.empty((P, P))
             for i in range(0, len(T), _SPECTRA_CHUNK):  # a few points at a time: small temporaries
                 Hc = H[i:i + _SPECTRA_CHUNK]
-                Hc += onp.matmul(Jw[i:i + _SPECTRA_CHUNK], J[i:i + _SPECTRA_CHUNK])
+                out = prod[:len(Hc)]
+                Hc += onp.matmul(Jw[i:i + _SPECTRA_CHUNK], J[i:i + _SPECTRA_CHUNK], out=out)
                 for h in Hc:  # symmetric to the last bit, one (P, P) block at a time
-                    h[...] = 0.5 * (h + h.T)
+                    onp.multiply(onp.add(h, h.T, out=pair), 0.5, out=h)
         H[~onp.all(onp.isfinite(f), axis=1)] = onp.nan
         return H
 
@@ -839,7 +842,8 @@ def _spectra(objective, F, H, index, vectors=False, sel=None):
         for c in _chunks(onp.flatnonzero(r == m)):
             ks = sel[c]
             n = len(ks)
-            Qc = onp.stack([onp.linalg.qr(objective.X[active[k]].T, mode="complete")[0] for k in c])
+            rows = onp.argsort(~active[c], axis=1, kind="stable")[:, :m]  # each point's m samples
+            Qc = onp.linalg.qr(onp.swapaxes(objective.X[rows], 1, 2), mode="complete")[0]
             Q, Qt = Qc[:, :, :m], onp.swapaxes(Qc[:, :, :m], 1, 2)
             # Qᵀ on both W[:, j] index groups of the W block (n, d, M, d, M), then order by unit:
             # reduced coordinates (other, then unit a's m coefficients at o + a·m)
