@@ -38,17 +38,21 @@ MAX_PER_CONTROL = 25  # positions per slider (a longer range is subsampled, keep
 WEBP_QUALITY = 80
 
 
-def _slider_values(control):
+def grid_value(control, k):
+    """The value at position k of a slider's grid: min + k·step (base to that power for a log
+    slider; a float slider's rounded to 10 decimals). The frames and a live widget
+    (``widgets._on_grid``) both take a slider's values from here."""
+    x = control.min + control.step * onp.int64(k)
     if isinstance(control, W.FloatLogSlider):
-        n = int(round((control.max - control.min) / control.step))
-        exps = control.min + control.step * onp.arange(n + 1)
-        return [float(control.base ** e) for e in exps], float(onp.log(control.value) /
-                                                               onp.log(control.base))
-    n = int(round((control.max - control.min) / control.step))
-    values = control.min + control.step * onp.arange(n + 1)
+        return float(control.base ** x)
     if isinstance(control, W.IntSlider):
-        return [int(v) for v in values], None
-    return [float(round(v, 10)) for v in values], None
+        return int(x)
+    return float(round(x, 10))
+
+
+def _slider_values(control):
+    n = int(round((control.max - control.min) / control.step))
+    return [grid_value(control, k) for k in range(n + 1)]
 
 
 def frame_grid(box, *, max_per_control=MAX_PER_CONTROL):
@@ -61,7 +65,7 @@ def frame_grid(box, *, max_per_control=MAX_PER_CONTROL):
     for name, control in box.controls.items():
         default = box.defaults[name]
         if isinstance(control, (W.IntSlider, W.FloatSlider, W.FloatLogSlider)):
-            values, _ = _slider_values(control)
+            values = _slider_values(control)
             if len(values) > max_per_control:
                 keep = onp.unique(onp.linspace(0, len(values) - 1, max_per_control).round())
                 values = [values[int(i)] for i in keep]

@@ -240,7 +240,7 @@ class Objective:
         finite get NaN (the caller recomputes them with the traced Hessian).
         """
         model = self.model
-        if not model.has_curvature or model.penalised:  # penalised False: the penalty is 0
+        if not self._has_structured_hessian:
             return None
         params = self.unflatten(T)
         r = 1.0 / len(self.y) if self.reduction == "mean" else 1.0
@@ -263,6 +263,12 @@ class Objective:
                     onp.multiply(onp.add(h, h.T, out=pair), 0.5, out=h)
         H[~onp.all(onp.isfinite(f), axis=1)] = onp.nan
         return H
+
+    @property
+    def _has_structured_hessian(self):
+        # the closed form needs the model's curvature hook, and no regulariser (its Hessian is
+        # not in the hook); penalised False means the penalty is 0
+        return self.model.has_curvature and not self.model.penalised
 
     def _traced_hessian(self, T, max_rows=64):
         """∇²L at the rows of T (K, P) by autograd: row j of every run's Hessian is the vjp of
@@ -979,8 +985,7 @@ def certify_batch(objective, thetas, *, grad_tol=1e-6, eig_tol=1e-6, radii=(1e-1
     # the Hessians a block of points at a time (with a closed-form curvature: a traced Hessian
     # sweeps P times per block, so it takes all points at once); each block is certified up to
     # its spectra before the next is computed, so no (K, P, P) array is held
-    structured = objective.model.has_curvature and not objective.model.penalised
-    blocks = _chunks(onp.arange(K), _HESSIAN_BLOCK if structured else max(K, 1))
+    blocks = _chunks(onp.arange(K), _HESSIAN_BLOCK if objective._has_structured_hessian else K)
 
     def overflow(ok):  # certify the others; a point where float64 overflows gets no verdict of substance
         kw = dict(grad_tol=grad_tol, eig_tol=eig_tol, radii=radii, n_probes=n_probes,
@@ -1024,7 +1029,7 @@ def certify_batch(objective, thetas, *, grad_tol=1e-6, eig_tol=1e-6, radii=(1e-1
             tols = onp.where(smooth_at, probe_tol, 1e-6) * onp.maximum(1.0, onp.abs(L0))
             futile_at = floor_zero & (L0 <= tols)
             units_at = _at(units, range(K))
-            pad = int(_loss_derivatives(objective, F)[2].sum(axis=1).max()) if K else 0  # as for one batch
+            pad = int(_loss_derivatives(objective, F)[2].sum(axis=1).max())  # as for one batch
             trouble = None
         except (ArithmeticError, ValueError, onp.linalg.LinAlgError) as exc:
             trouble = exc

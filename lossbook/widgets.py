@@ -390,9 +390,12 @@ def _log_slider(value, lo, hi, step=0.1, **kw):
 
 
 def _on_grid(control, value, default):
-    """A slider's value as the frame grid has it: a value within rounding of a grid point (a
-    frontend computes min + k·step, or base to that power, in its own arithmetic) becomes the
-    grid point, and the default where it is the default; anything else is kept."""
+    """A slider's value as the frame grid has it (``frames.grid_value``): a value within
+    rounding of a grid point (a frontend computes min + k·step, or base to that power, in its
+    own arithmetic) becomes the grid point, and the default where it is the default; anything
+    else is kept."""
+    from .frames import grid_value
+
     if not isinstance(control, (W.FloatSlider, W.FloatLogSlider)) or not isinstance(value, float):
         return value
     log = isinstance(control, W.FloatLogSlider)
@@ -402,8 +405,7 @@ def _on_grid(control, value, default):
     k = (x - control.min) / control.step
     if not math.isfinite(k) or abs(k - round(k)) > 1e-6:
         return value
-    x = control.min + control.step * round(k)
-    v = float(control.base ** x) if log else float(round(x, 10))
+    v = grid_value(control, round(k))
     if isinstance(default, float) and abs(v - default) <= 1e-9 * max(1.0, abs(default)):
         return default
     return v
@@ -765,8 +767,7 @@ def exponential_neuron_explorer(datasets, *, lam=1.0, angle=0.0):
 
     controls = {"dataset": W.Dropdown(options=list(datasets), description="data"),
                 "lam": _log_slider(lam, -2, 2, description="λ"),
-                "angle": _slider(angle, -onp.pi, onp.pi, 0.05,
-                                       description="angle of w")}
+                "angle": _slider(angle, -onp.pi, onp.pi, 0.05, description="angle of w")}
     return make_widget(render, controls, draw=draw, name="exponential_neuron_explorer")
 
 
