@@ -8,8 +8,10 @@ with p = 6, K = 256 initialisations, P = 361. Prints (CPU wall times, the machin
 - certification of the K end points (``certify_batch``, n_probes = 100 as in the census), its
   parts — the Hessians (the model's closed-form curvature vs autograd's traced Hessian), the
   spectra (numpy's eigh of H vs the certifier's, on the matrix reduced to the span of the
-  contributing samples' inputs: ``landscape._spectra``), the probes — and the same
-  certification with the traced Hessian (the old path), checked to give the same certificates;
+  contributing samples' inputs: ``landscape._spectra``; that matrix made by the model on the
+  projected problem, without H, as the certifier makes it, vs read from H) — and the same
+  certification on the earlier paths (every point's closed-form H; the traced Hessian),
+  checked to give the same certificates;
 - the Hessians by JAX ``jit(vmap(hessian))`` on the same end points, its ratio to lossbook's,
   when jax is importable (``pip install jax``; the script says so and skips otherwise);
 - forward evaluations (points at which L is evaluated) in training and in certification, and
@@ -17,7 +19,7 @@ with p = 6, K = 256 initialisations, P = 361. Prints (CPU wall times, the machin
 
 Training and certification are each the fastest of 3 calls, after one untimed call of each (a
 new process pays one-time costs: tapes recorded, its heap faulted in).
-No assertion except that both Hessian paths give the same certificates.
+No assertion: it prints whether the earlier paths give the same certificates.
 ``--spectra`` adds the alternatives to numpy's eigh (scipy drivers, eigenvalues only, 2 threads).
 Run: python benchmarks/bench_census.py [K] [--no-baselines] [--spectra]
 """
@@ -209,18 +211,32 @@ def main(K=256, baselines=True, spectra=False):
           f"on the reduced matrix (contributing samples per point: {dict(sorted(m.items()))}) "
           f"{t_red:.2f} s (CPU {c_red:.2f}), {c_eig / c_red:.1f}x; max |difference| / max(1, max |λ|) "
           f"= {rel:.1e}")
+    few = np.flatnonzero(np.sum(_contributing(obj, F), axis=1) < X.shape[1])
+    (lam_p, _), t_p, c_p = _best_of(3, one_blas_thread(_spectra_of), obj, F, None, index, sel=few,
+                                    thetas=thetas)
+    (lam_h, _), t_h, c_h = _best_of(3, one_blas_thread(_spectra_of), obj, F, Hs, index, sel=few)
+    rel = np.max(np.abs(lam_p - lam_h) / np.maximum(1.0, np.abs(lam_h).max(axis=1))[:, None])
+    print(f"  eigenvalues of the {len(few)} points with fewer than d contributing samples, as the "
+          f"certifier computes them: reduced matrices made by the model (inputs and first-layer "
+          f"weights projected, no H) {t_p:.2f} s (CPU {c_p:.2f}); reduced from H {t_h:.2f} s "
+          f"(CPU {c_h:.2f}) after making H ({c_hs:.2f} s above); best of 3; max |difference| / "
+          f"max(1, max |λ|) = {rel:.1e}")
     if spectra:
         _spectra(Hs)
 
-    # the old path: the same certification with the traced Hessian
-    traced = lb.Objective(model, obj.loss, X, y)
-    traced._structured_hessian = lambda T, pad=None: None
-    old, t_old = _timed(lb.certify_batch, traced, thetas, n_probes=100)
-    c_old = _timed.cpu
-    n_same = sum(_key(a) == _key(b) for a, b in zip(certs, old, strict=True))
-    print(f"certification with the traced Hessian (old path): {t_old:.2f} s (CPU {c_old:.2f} s); "
-          "same certificates: "
-          f"{n_same} of {K}; load {_load()}")
+    # the earlier paths: every point's closed-form H (the model not projecting its inputs), and
+    # the traced Hessian; the same certificates
+    unprojected = copy.copy(model)
+    unprojected._inputs_only_via_weights = False
+    for label, hessian in (("every point's closed-form Hessian", None), ("the traced Hessian", "traced")):
+        other = lb.Objective(unprojected, obj.loss, X, y)
+        if hessian == "traced":
+            other._structured_hessian = lambda T, pad=None: None
+        old, t_old = _timed(lb.certify_batch, other, thetas, n_probes=100)
+        c_old = _timed.cpu
+        n_same = sum(_key(a) == _key(b) for a, b in zip(certs, old, strict=True))
+        print(f"certification with {label} (an earlier path): {t_old:.2f} s (CPU {c_old:.2f} s); "
+              f"same certificates: {n_same} of {K}; load {_load()}")
 
     jx = _jax_hessians(obj, thetas)
     if jx is None:

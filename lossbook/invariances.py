@@ -142,9 +142,12 @@ def _invariance_tangents(objective, theta, *, units=None, gradient=None, hessian
     if units is None:
         units = objective.model.hidden_units(params, objective.X, index)
     inv = Invariances(P)
-    for u in units:
+    used = _any_nonzero(theta, [u.outgoing for u in units])  # per unit: an outgoing weight ≠ 0
+    for u, u_used in zip(units, used, strict=True):
         act = u.activation
-        if not theta[u.outgoing].any() and not onp.isin(u.incoming, u.penalised).any():  # all == 0
+        if u_used and act.dead_below is None and act.homogeneity is None:
+            continue  # its output is used, never exactly flat, no rescaling: nothing below applies
+        if not u_used and not onp.isin(u.incoming, u.penalised).any():  # outgoing all == 0
             inv.add_basis("unit with zero outgoing weights", u.incoming)
             if not _is_dead(u) and not _piecewise_linear(act):
                 inv.strata.append(("unit with zero outgoing weights", u.label,
@@ -163,7 +166,7 @@ def _invariance_tangents(objective, theta, *, units=None, gradient=None, hessian
     if gradient is not None and hessian is not None:
         covered = onp.zeros(P, dtype=bool)
         for u in units:
-            if u.free and _is_dead(u):
+            if u.activation.dead_below is not None and u.free and _is_dead(u):
                 covered[u.incoming] = covered[u.outgoing] = True
         const = _locally_constant(objective, theta, gradient, hessian, units, covered)
         for i in const:
@@ -181,6 +184,16 @@ def _invariance_tangents(objective, theta, *, units=None, gradient=None, hessian
                 inv.add("output fibre", onp.arange(P), v, count=False)
             inv._counts["output fibre"] = extra
     return inv
+
+
+def _any_nonzero(values, groups):
+    """Per group of flat indices: is any of ``values`` there non-zero (False for an empty group)."""
+    groups = [onp.asarray(g, dtype=int).ravel() for g in groups]
+    if not groups:
+        return onp.zeros(0, dtype=bool)
+    owner = onp.repeat(onp.arange(len(groups)), [len(g) for g in groups])
+    hit = onp.asarray(values)[onp.concatenate(groups)] != 0
+    return onp.bincount(owner[hit], minlength=len(groups)) > 0
 
 
 def _piecewise_linear(act):
@@ -288,21 +301,22 @@ def _jacobian(objective, thetas, make_vjp):
 
 def _locally_constant(objective, theta, gradient, hessian, units, covered, rel_h=1e-6):
     """Coordinates along which L is constant in float64 near θ (see the module docstring);
-    ``covered`` coordinates (of dead units) are skipped."""
+    ``covered`` coordinates (of dead units) are skipped. ``hessian``: H at θ, or a function
+    returning it (called only when a candidate is left for its rows to decide)."""
     cand = (onp.asarray(gradient) == 0) & ~covered
-    if not cand.any():  # the tests below only clear candidates
-        return onp.flatnonzero(cand)
-    cand[cand] = onp.all(onp.asarray(hessian)[cand] == 0, axis=1)
-    for u in units if cand.any() else ():
-        # an exact zero may be float64 underflow of a unit that is never exactly flat (a
-        # saturated softplus or tanh): only units with an exactly flat region count, or a unit
-        # whose pre-activations are exactly 0 with σ(0) = 0 exactly (its output is 0, not tiny)
-        if u.activation.dead_below is not None:
-            continue
-        cand[u.incoming] = False
-        if cand[u.outgoing].any() and (onp.asarray(u.pre, dtype=float).any()  # not all == 0
-                                       or float(onp.asarray(u.activation(onp.zeros(1)))[0]) != 0.0):
+    # an exact zero may be float64 underflow of a unit that is never exactly flat (a saturated
+    # softplus or tanh): only units with an exactly flat region count, or a unit whose
+    # pre-activations are exactly 0 with σ(0) = 0 exactly (its output is 0, not tiny). Clearing
+    # only removes candidates, so the units' order does not matter
+    never_flat = [u for u in units if u.activation.dead_below is None] if cand.any() else []
+    if never_flat:
+        cand[onp.concatenate([onp.asarray(u.incoming, dtype=int) for u in never_flat])] = False
+    for u, left in zip(never_flat, _any_nonzero(cand, [u.outgoing for u in never_flat]), strict=True):
+        if left and (onp.asarray(u.pre, dtype=float).any()  # not all == 0
+                     or float(onp.asarray(u.activation(onp.zeros(1)))[0]) != 0.0):
             cand[u.outgoing] = False  # else its output is 0: only its outgoing weights have no effect
+    if cand.any():  # and a row of H that is not all 0 clears its coordinate
+        cand[cand] = onp.all(onp.asarray(hessian() if callable(hessian) else hessian)[cand] == 0, axis=1)
     idx = onp.flatnonzero(cand)
     if idx.size == 0:
         return idx

@@ -804,7 +804,7 @@ def _stratum_descent(objective, theta, L0, strata, rng, *, tol, radii=(0.05, 0.0
     return best + (stationary,)
 
 
-def _spectra(objective, F, H, index, vectors=False, sel=None):
+def _spectra(objective, F, H, index, vectors=False, sel=None, thetas=None):
     """The spectra of the Hessians H[sel] (``sel``: indices into H's first axis, default all;
     H (K, P, P) at points with outputs F (K, n)): eigenvalues (len(sel), P) ascending, and with
     ``vectors`` the orthonormal eigenvectors (len(sel), P, P) as columns (else None), as
@@ -819,9 +819,15 @@ def _spectra(objective, F, H, index, vectors=False, sel=None):
     M(d − m) exact zeros, whose eigenvectors are Q⊥'s columns on each W[:, j]. Beyond a hinge's
     margin few samples contribute, and the eigenvalue problem shrinks (equal to ``eigh(H)`` up
     to rounding; tests/test_spectra.py). The blocks are read from H a few points at a time
-    (``_SPECTRA_CHUNK``), never as a copy of H[sel]: the same numbers, less memory traffic."""
-    model, P = objective.model, H.shape[-1]
-    sel = onp.arange(len(H)) if sel is None else onp.asarray(sel, dtype=int)
+    (``_SPECTRA_CHUNK``), never as a copy of H[sel]: the same numbers, less memory traffic.
+
+    ``H=None`` with ``thetas`` (K, P), the points: Bᵀ H B is made without H, as the Hessian of
+    the projected problem (inputs Qᵀxᵢ of the contributing samples, weights QᵀW:
+    :attr:`Model.projects_inputs`), equal to it up to rounding; every point of ``sel`` must
+    then have fewer than d contributing samples. A point whose reduced matrix is not finite
+    gets NaN eigenvalues (the caller computes its H instead)."""
+    model, P = objective.model, objective.n_params if H is None else H.shape[-1]
+    sel = onp.arange(len(F) if H is None else len(H)) if sel is None else onp.asarray(sel, dtype=int)
     K = len(sel)
     iW = model.input_weight_index(index)
     evals = onp.empty((K, P))
@@ -829,10 +835,13 @@ def _spectra(objective, F, H, index, vectors=False, sel=None):
     if iW is None or model.penalised or K == 0:
         full = onp.arange(K)
     else:
-        active = _loss_derivatives(objective, F[sel])[2]
+        d1, d2, active = _loss_derivatives(objective, F[sel])
         d, M = iW.shape
         r = active.sum(axis=1)
         full = onp.flatnonzero(r >= d)
+    if H is None and (len(full) or not model.projects_inputs):
+        raise ValueError("H: expected the Hessians, got None where the reduced matrix cannot be "
+                         "made from the model")
     for c in _chunks(full):
         if vectors:
             evals[c], V[c] = onp.linalg.eigh(H[sel[c]])
@@ -851,33 +860,83 @@ def _spectra(objective, F, H, index, vectors=False, sel=None):
             rows = onp.argsort(~active[c], axis=1, kind="stable")[:, :m]  # each point's m samples
             Qc = onp.linalg.qr(onp.swapaxes(objective.X[rows], 1, 2), mode="complete")[0]
             Q, Qt = Qc[:, :, :m], onp.swapaxes(Qc[:, :, :m], 1, 2)
-            # Qᵀ on both W[:, j] index groups of the W block (n, d, M, d, M), then order by unit:
-            # reduced coordinates (other, then unit a's m coefficients at o + a·m)
-            A = (Qt @ _block(H, ks, w, w).reshape(n, d, M * d * M)).reshape(n, m, M, d, M)  # (r, a, l, b)
-            A = A.transpose(0, 1, 2, 4, 3).reshape(n, m * M * M, d) @ Q  # (r, a, b, s)
-            A = A.reshape(n, m, M, M, m).transpose(0, 2, 1, 3, 4).reshape(n, M * m, M * m)
-            C = _block(H, ks, other, w).reshape(n, o, d, M).transpose(0, 2, 1, 3).reshape(n, d, o * M)
-            C = (Qt @ C).reshape(n, m, o, M).transpose(0, 2, 3, 1).reshape(n, o, M * m)
-            R = onp.concatenate([onp.concatenate([_block(H, ks, other, other), C], axis=2),
-                                 onp.concatenate([onp.swapaxes(C, 1, 2), A], axis=2)], axis=1)
+            if H is None:
+                R = _projected_hessian(objective, thetas[ks], rows, Q, d1[c], d2[c], index, other)
+                bad = ~onp.all(onp.isfinite(R), axis=(1, 2))
+                R[bad] = 0.0
+            else:
+                R, bad = _reduced_hessian(H, ks, Q, Qt, w, other, m), None
             zeros = onp.zeros((n, P - R.shape[-1]))
             if not vectors:
                 evals[c] = onp.sort(onp.concatenate([onp.linalg.eigvalsh(R), zeros], axis=1), axis=1)
-                continue
-            lam, U = onp.linalg.eigh(R)  # U (n, o + M·m, o + M·m)
-            Vk = onp.zeros((n, P, P))
-            Vk[:, other, :R.shape[-1]] = U[:, :o]
-            Ua = U[:, o:].reshape(n, M, m, R.shape[-1])  # unit a's coefficients
-            Vk[:, w, :R.shape[-1]] = (Q[:, None] @ Ua).transpose(0, 2, 1, 3).reshape(n, d * M, -1)
-            # the exact null directions: Q⊥'s columns on each unit's incoming weights
-            null = onp.zeros((n, d, M, M, d - m))
-            null[:, :, onp.arange(M), onp.arange(M), :] = Qc[:, :, None, m:]
-            Vk[:, w, R.shape[-1]:] = null.reshape(n, d * M, M * (d - m))
-            lam = onp.concatenate([lam, zeros], axis=1)
-            order = onp.argsort(lam, axis=1, kind="stable")
-            evals[c] = onp.take_along_axis(lam, order, axis=1)
-            V[c] = onp.take_along_axis(Vk, order[:, None, :], axis=2)
+            else:
+                lam, U = onp.linalg.eigh(R)  # U (n, o + M·m, o + M·m)
+                Vk = onp.zeros((n, P, P))
+                Vk[:, other, :R.shape[-1]] = U[:, :o]
+                Ua = U[:, o:].reshape(n, M, m, R.shape[-1])  # unit a's coefficients
+                Vk[:, w, :R.shape[-1]] = (Q[:, None] @ Ua).transpose(0, 2, 1, 3).reshape(n, d * M, -1)
+                # the exact null directions: Q⊥'s columns on each unit's incoming weights
+                null = onp.zeros((n, d, M, M, d - m))
+                null[:, :, onp.arange(M), onp.arange(M), :] = Qc[:, :, None, m:]
+                Vk[:, w, R.shape[-1]:] = null.reshape(n, d * M, M * (d - m))
+                lam = onp.concatenate([lam, zeros], axis=1)
+                order = onp.argsort(lam, axis=1, kind="stable")
+                evals[c] = onp.take_along_axis(lam, order, axis=1)
+                V[c] = onp.take_along_axis(Vk, order[:, None, :], axis=2)
+            if bad is not None and bad.any():
+                evals[c[bad]] = onp.nan
     return evals, V
+
+
+def _reduced_hessian(H, ks, Q, Qt, w, other, m):
+    """Bᵀ H B of :func:`_spectra` read from H (points ``ks``; W's coordinates ``w``)."""
+    n, o, d = len(ks), len(other), Q.shape[1]
+    M = (H.shape[-1] - o) // d
+    # Qᵀ on both W[:, j] index groups of the W block (n, d, M, d, M), then order by unit:
+    # reduced coordinates (other, then unit a's m coefficients at o + a·m)
+    A = (Qt @ _block(H, ks, w, w).reshape(n, d, M * d * M)).reshape(n, m, M, d, M)  # (r, a, l, b)
+    A = A.transpose(0, 1, 2, 4, 3).reshape(n, m * M * M, d) @ Q  # (r, a, b, s)
+    A = A.reshape(n, m, M, M, m).transpose(0, 2, 1, 3, 4).reshape(n, M * m, M * m)
+    C = _block(H, ks, other, w).reshape(n, o, d, M).transpose(0, 2, 1, 3).reshape(n, d, o * M)
+    C = (Qt @ C).reshape(n, m, o, M).transpose(0, 2, 3, 1).reshape(n, o, M * m)
+    return onp.concatenate([onp.concatenate([_block(H, ks, other, other), C], axis=2),
+                            onp.concatenate([onp.swapaxes(C, 1, 2), A], axis=2)], axis=1)
+
+
+def _projected_hessian(objective, T, rows, Q, d1, d2, index, other):
+    """Bᵀ H B of :func:`_spectra` made from the model: the Hessian, in the reduced coordinates
+    (``other``, then unit a's m coefficients at o + a·m), of the loss over the contributing
+    samples ``rows`` (n, m) on the projected problem — inputs Qᵀxᵢ, weights QᵀW — as
+    Jᵀ diag(w) J + S from the model's curvature hook (as :meth:`Objective._structured_hessian`
+    makes H). ``d1``, ``d2``: ℓ', ℓ'' of every sample (n, n_samples). Shape (n, o + M·m)²."""
+    model, P = objective.model, objective.n_params
+    n, m = rows.shape
+    o = len(other)
+    r = 1.0 / len(objective.y) if objective.reduction == "mean" else 1.0
+    params = objective.unflatten(T)
+    W = model._input_weights(params)  # (n, d, M)
+    iW = model._input_weights(index)
+    M = W.shape[-1]
+    coordinate = onp.empty(P, dtype=int)
+    coordinate[other] = onp.arange(o)
+    unit_coefficients = o + onp.arange(M)[None, :] * m + onp.arange(m)[:, None]  # (m, M)
+    reduced_index = _map_leaves(index, lambda leaf: unit_coefficients if leaf is iW
+                                else coordinate[onp.asarray(leaf, dtype=int)])
+    reduced_params = _map_leaves(params, lambda leaf: onp.swapaxes(Q, 1, 2) @ W if leaf is W else leaf)
+    y = objective.y[rows]
+    c = -r * y * onp.take_along_axis(d1, rows, axis=1)
+    wt = r * onp.take_along_axis(d2, rows, axis=1)
+    with onp.errstate(over="ignore", invalid="ignore"):
+        J, R = model._curvature(reduced_params, objective.X[rows] @ Q, reduced_index, c)
+        R += onp.swapaxes(J * wt[:, :, None], 1, 2) @ J
+        return 0.5 * (R + onp.swapaxes(R, 1, 2))  # symmetric to the last bit
+
+
+def _map_leaves(tree, fn):
+    """The parameter tree with each leaf (an array) replaced by fn(leaf)."""
+    if isinstance(tree, dict):
+        return {k: _map_leaves(v, fn) for k, v in tree.items()}
+    return fn(tree)
 
 
 #: points per block in _spectra (and the Hessian's assembly): a block's temporaries stay small
@@ -953,7 +1012,11 @@ def certify_batch(objective, thetas, *, grad_tol=1e-6, eig_tol=1e-6, radii=(1e-1
     Gradients, Hessians and spectra are computed in batched passes; the Hessians in closed
     form (Jᵀ diag(ℓ'') J + Σᵢ cᵢ ∇²fᵢ, ``Model.output_curvature``) where the model has that
     hook and no regulariser, else by autograd (equal up to rounding); the spectra on a smaller
-    matrix where few samples contribute to H (``_spectra``). Closed-form Hessians are made and
+    matrix where few samples contribute to H (``_spectra``). Where the model sees its inputs
+    only through its first-layer weights (``Model.projects_inputs``: a single layer), that
+    smaller matrix is made directly, as the Hessian of the projected problem, and such a
+    point's (P, P) Hessian is made only if a gradient entry is exactly 0 (the invariance test
+    reads rows of H) or the smaller matrix is not finite. Closed-form Hessians are made and
     used 32 points at a time, so the memory held is that of 32 (P, P) matrices, not K; each
     point's certificate is the same bit for bit as from one batch of all K.
     *Futile probes* are not evaluated: when the loss is nonnegative (``Loss.nonnegative``), the
@@ -1042,27 +1105,47 @@ def certify_batch(objective, thetas, *, grad_tol=1e-6, eig_tol=1e-6, radii=(1e-1
         for w in caught:
             warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
     invs, evals, evecs, lows = [None] * K, onp.empty((K, P)), [None] * K, [None] * K
-    for c in blocks:
+
+    def tangents_and_spectra(ks, H=None):
+        """Invariances and spectra of the points ``ks`` from their Hessians H, or with H=None
+        from reduced matrices made by the model (_spectra); returns the points whose reduced
+        matrix is not finite (nothing is recorded for them)."""
+        for i, k in enumerate(ks):
+            # the invariances read rows of H only where a gradient entry is exactly 0
+            hess = H[i] if H is not None else (lambda k=k: objective._hessian(thetas[k], structured=True, pad=pad))
+            invs[k] = _invariance_tangents(objective, thetas[k], units=units_at[k], gradient=G[k],
+                                           hessian=hess, index=index,
+                                           fibre=fibres[k] if smooth_at[k] else None)
+        vectors = ~futile_at[ks] | onp.array([len(invs[k].tangents) > 0 for k in ks], dtype=bool)
+        args, at = ((F[ks], H), onp.arange(len(ks))) if H is not None else ((F, None), ks)
+        some, rest = onp.flatnonzero(vectors), onp.flatnonzero(~vectors)
+        ev_some, V_some = _spectra(objective, *args, index, vectors=True, sel=at[some], thetas=thetas)
+        ev_rest = _spectra(objective, *args, index, sel=at[rest], thetas=thetas)[0]
+        for i, ev, Vk in zip(some, ev_some, V_some, strict=True):
+            evals[ks[i]], evecs[ks[i]] = ev, Vk
+        evals[ks[rest]] = ev_rest
+        for i in rest:  # a futile point with negative curvature: its lowest direction
+            if evals[ks[i], 0] < -eig_tol * max(1.0, float(evals[ks[i], -1])):
+                lam, V = _spectra(objective, *args, index, vectors=True, sel=at[[i]], thetas=thetas)
+                lows[ks[i]] = _canonical_lowest(lam[0], V[0], u0)
+        return ks[onp.isnan(evals[ks]).any(axis=1)]
+
+    # where the model projects its inputs (Model.projects_inputs), a point with fewer than d
+    # contributing samples needs no (P, P) Hessian: _spectra makes its reduced matrix from the
+    # model, for all such points at once; unless that matrix is not finite: then H decides, as
+    # for every other point, in blocks
+    projected = onp.zeros(K, dtype=bool)
+    iW = objective.model.input_weight_index(index)
+    if objective.model.projects_inputs and not objective.model.penalised:
+        projected = _loss_derivatives(objective, F)[2].sum(axis=1) < iW.shape[0]
+        if projected.any():
+            projected[tangents_and_spectra(onp.flatnonzero(projected))] = False
+    for c in _chunks(onp.flatnonzero(~projected), len(blocks[0])):
         H = objective._hessian(thetas[c], structured=True, pad=pad)
         if not onp.all(onp.isfinite(H)):
             return overflow(ok)
-        for i, k in enumerate(c):
-            invs[k] = _invariance_tangents(objective, thetas[k], units=units_at[k], gradient=G[k],
-                                           hessian=H[i], index=index,
-                                           fibre=fibres[k] if smooth_at[k] else None)
-        vectors = ~futile_at[c] | onp.array([len(invs[k].tangents) > 0 for k in c], dtype=bool)
-        if vectors.any():
-            some = onp.flatnonzero(vectors)
-            evals[c[some]], V_some = _spectra(objective, F[c], H, index, vectors=True, sel=some)
-            for k, Vk in zip(c[some], V_some, strict=True):
-                evecs[k] = Vk
-        if not vectors.all():
-            rest = onp.flatnonzero(~vectors)
-            evals[c[rest]] = _spectra(objective, F[c], H, index, sel=rest)[0]
-            for i in rest:  # a futile point with negative curvature: its lowest direction
-                if evals[c[i], 0] < -eig_tol * max(1.0, float(evals[c[i], -1])):
-                    lows[c[i]] = _canonical_lowest(*onp.linalg.eigh(H[i]), u0)
-    del H
+        tangents_and_spectra(c, H)
+        del H
     certs = []
     for k in range(K):
         theta, lam, V = thetas[k], evals[k], evecs[k]

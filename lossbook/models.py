@@ -23,6 +23,7 @@ import autograd.numpy as np
 import numpy as onp
 
 from ._validation import (
+    check_bool,
     check_callable,
     check_int,
     check_optional_bool,
@@ -70,10 +71,15 @@ class Model:
     for the combined network must not pass it on), ``input_weights(index)`` → the flat indices,
     shape (d, M), of weights that reach the outputs only through the pre-activations
     ``X @ W[:, j]`` (see :meth:`input_weight_index`; the same rule for combinators).
+    ``inputs_only_via_weights=True`` says more: X reaches the outputs *only* through X @ W, so
+    the network on inputs X Q with those weights replaced by Qᵀ W (Q with orthonormal columns)
+    is the same network on inputs in span(Q), and ``curvature`` may be called there
+    (:meth:`projects_inputs`; a combinator whose other part sees X must not pass it on).
     """
 
     def __init__(self, name, init, apply, penalty=None, *, n_features, units=None, tangents=None,
-                 output_bias=None, penalised=None, curvature=None, input_weights=None):
+                 output_bias=None, penalised=None, curvature=None, input_weights=None,
+                 inputs_only_via_weights=False):
         check_str(name, "name")
         check_callable(init, "init")
         check_callable(apply, "apply")
@@ -83,6 +89,9 @@ class Model:
                                 (curvature, "curvature"), (input_weights, "input_weights")):
             check_callable(hook, hook_name, optional=True)
         check_optional_bool(penalised, "penalised")
+        if check_bool(inputs_only_via_weights, "inputs_only_via_weights") and input_weights is None:
+            raise ValueError("inputs_only_via_weights: True needs the input_weights hook (which "
+                             "weights see X), got input_weights=None")
         self.name = name
         self._init = init
         self._apply = apply
@@ -93,6 +102,7 @@ class Model:
         self._output_bias = output_bias
         self._curvature = curvature
         self._input_weights = input_weights
+        self._inputs_only_via_weights = bool(inputs_only_via_weights)
         #: True when the regulariser can be non-zero (then not every output-preserving move
         #: preserves the loss)
         self.penalised = penalty is not None if penalised is None else bool(penalised)
@@ -161,6 +171,14 @@ class Model:
         if not isinstance(index, dict):
             raise TypeError(f"index: expected the parameter tree of flat indices, got {type(index).__name__}")
         return onp.asarray(self._input_weights(index), dtype=int)
+
+    @property
+    def projects_inputs(self):
+        """True when the inputs reach the outputs only through X @ W (W: :meth:`input_weight_index`)
+        and the model has a curvature hook: then ``output_curvature`` at the projected problem —
+        inputs X Q, weights Qᵀ W in place of W — gives the derivatives restricted to span(Q)
+        (:func:`~lossbook.landscape.certify_batch` makes its reduced Hessians so)."""
+        return self._inputs_only_via_weights and self._curvature is not None
 
     def invariance_tangents(self, params, index):
         """Exact invariances the model knows at one parameter set beyond the per-unit ones
@@ -257,7 +275,8 @@ def single_layer(n_features, n_neurons, activation="softplus", *, init_scale=1.0
 
     return Model(f"single_layer(d={d}, M={m}, {sigma.name})", init, apply, n_features=d,
                  units=units, tangents=tangents, output_bias=lambda index: index["a0"],
-                 curvature=curvature, input_weights=lambda index: index["W"])
+                 curvature=curvature, input_weights=lambda index: index["W"],
+                 inputs_only_via_weights=True)
 
 
 def _single_layer_curvature(sigma, params, X, index, c):

@@ -364,7 +364,7 @@ KINDS = {
     "lower_bound": "optreal", "kink_tol": "nonneg", "units": "optcallable",
     "tangents": "optcallable", "output_bias": "optcallable", "penalised": "optbool",
     "curvature": "optcallable",
-    "input_weights": "optcallable",
+    "input_weights": "optcallable", "inputs_only_via_weights": "bool",
     "draw": "optcallable", "dpi": "count", "realizer": "optparams", "realizer_model": "optmodel",
     "n_params": "count0", "gradient": "optgradient", "hessian": "opthessian", "index": "optindex",
     "fibre": "optfibre", "flat": "flatbasis", "n_reruns": "count0", "base": "optcensus",

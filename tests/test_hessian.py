@@ -115,6 +115,20 @@ def test_output_curvature_bad_input():
         lb.feedforward(8, (2,)).output_curvature({}, obj.X, index, c)
     with pytest.raises(TypeError, match="curvature"):
         lb.Model("m", lambda rng, b: {}, lambda p, X: X[:, 0], n_features=8, curvature=1)
+    with pytest.raises(TypeError, match="inputs_only_via_weights: expected True or False"):
+        lb.Model("m", lambda rng, b: {}, lambda p, X: X[:, 0], n_features=8, inputs_only_via_weights=1)
+    with pytest.raises(ValueError, match="inputs_only_via_weights: True needs the input_weights hook"):
+        lb.Model("m", lambda rng, b: {}, lambda p, X: X[:, 0], n_features=8, inputs_only_via_weights=True)
+
+
+def test_which_models_project_their_inputs():
+    """A single layer sees X only through X @ W; f_S + f_D does not (f_D sees X itself), though
+    f_S's W still reaches f only through X @ W."""
+    f_S = lb.single_layer(8, 3, "softplus")
+    assert f_S.projects_inputs
+    both = lb.shortcut(f_S, lb.single_layer(8, 2, "tanh"))
+    assert both.has_curvature and both._input_weights is not None and not both.projects_inputs
+    assert not lb.feedforward(8, (3,)).projects_inputs
 
 
 @pytest.mark.parametrize("parts", [("quadratic", None), ("softplus", "tanh"), (None, "sigmoid")])

@@ -17,12 +17,12 @@ def _objective(activation="softplus", loss=("polynomial_hinge", {"p": 3}), n=12,
     return lb.Objective(lb.single_layer(d, M, activation, **kw), lb.get_loss(loss[0], **loss[1]), X, y)
 
 
-def _points(obj, K=12, seed=0):
+def _points(obj, K=12, seed=0, top=40.0):
     """Points whose number of contributing samples (inside the hinge's margin) ranges from 0
-    to n: the outputs scaled up push samples beyond the margin."""
+    to n: the outputs scaled up (up to ``top`` times) push samples beyond the margin."""
     T = obj.flatten(obj.model.init(seed, batch=K))
     index = obj.unflatten(np.arange(obj.n_params))
-    T[:, index["a"]] *= np.geomspace(0.05, 40.0, K)[:, None]
+    T[:, index["a"]] *= np.geomspace(0.05, top, K)[:, None]
     return T
 
 
@@ -92,25 +92,123 @@ def test_input_weight_index():
         obj.model.input_weight_index([1, 2])
 
 
+def _unprojected(model):
+    """The same model without inputs_only_via_weights: the certifier then makes every point's H."""
+    import copy
+
+    other = copy.copy(model)
+    other._inputs_only_via_weights = False
+    assert model.projects_inputs and not other.projects_inputs
+    return other
+
+
+def _census(activation, M=10, K=32, project=True):
+    X, y = lb.make_subspace_data(40, n_features=8, random_state=0)
+    model = lb.single_layer(8, M, activation)
+    obj = lb.Objective(model, lb.get_loss("polynomial_hinge", p=6), X, y)
+    T = lb.train_batch(obj, obj.flatten(model.init(0, batch=K))).thetas
+    # outputs 1000 times those of a point without training errors: every sample beyond the
+    # margin, L = 0 and ∇L = 0 exactly
+    index = obj.unflatten(np.arange(obj.n_params))
+    k = int(np.flatnonzero(obj.error(T) == 0)[0])
+    T[-1] = T[k]
+    T[-1, np.append(index["a"], index["a0"])] *= 1e3
+    if not project:
+        obj = lb.Objective(_unprojected(model), obj.loss, X, y)
+    return obj, T
+
+
+@pytest.mark.parametrize("activation", ["softplus", "tanh", "quadratic"])
+def test_projected_spectra_equal_numpy(activation):
+    """The reduced matrix made from the model on the projected problem (inputs Qᵀxᵢ, weights
+    QᵀW) has the spectrum of H, eigenvectors included, up to rounding."""
+    obj = _objective(activation)
+    T = _points(obj, K=24, top=1000.0)
+    few = np.flatnonzero(_contributing(obj, T) < obj.X.shape[1])
+    assert 2 <= len(few) < len(T) and len(set(_contributing(obj, T)[few])) >= 2
+    F, H = obj.outputs(T), obj._hessian(T, structured=True)
+    index = obj.unflatten(np.arange(obj.n_params))
+    lam0 = np.linalg.eigvalsh(H[few])
+    lam, V = _spectra(obj, F, None, index, vectors=True, sel=few, thetas=T)
+    lam_only, _ = _spectra(obj, F, None, index, sel=few, thetas=T)
+    scale = np.maximum(1.0, np.abs(lam0).max(axis=1))[:, None]
+    assert np.all(np.abs(lam - lam0) <= 1e-12 * scale)
+    assert np.all(np.abs(lam_only - lam0) <= 1e-12 * scale)
+    np.testing.assert_allclose(np.swapaxes(V, 1, 2) @ V, np.broadcast_to(np.eye(obj.n_params), V.shape),
+                               atol=1e-12)
+    assert np.all(np.abs(H[few] @ V - V * lam[:, None, :]) <= 1e-12 * scale[:, :, None])
+    with pytest.raises(ValueError, match="H: expected the Hessians"):  # a point with m >= d needs H
+        _spectra(obj, F, None, index, thetas=T)
+
+
+def _same_certificates(a, b, exact):
+    for ca, cb in zip(a, b, strict=True):
+        for field, va in vars(ca).items():
+            vb = getattr(cb, field)
+            if field == "eigenvalues":
+                scale = max(1.0, float(np.max(np.abs(vb))))
+                assert np.array_equal(va, vb) if exact else np.max(np.abs(va - vb)) <= 1e-12 * scale
+            elif field == "escape_direction" and va is not None and not exact:
+                np.testing.assert_allclose(va, vb, atol=1e-8)
+            elif isinstance(va, (np.ndarray, float)) and not exact and field != "n_probes":
+                np.testing.assert_allclose(va, vb, rtol=1e-6, atol=1e-15, err_msg=field)
+            elif isinstance(va, dict) and not exact:
+                assert va.keys() == vb.keys() and np.allclose(list(va.values()), list(vb.values()),
+                                                              rtol=1e-6, atol=1e-15), field
+            elif isinstance(va, np.ndarray):
+                assert np.array_equal(va, vb), field
+            else:
+                assert va == vb or (va != va and vb != vb), field
+
+
 @pytest.mark.parametrize("activation", ["softplus", "quadratic"])
-def test_certificates_in_blocks_are_one_batchs_bit_for_bit(activation, monkeypatch):
-    """certify_batch makes and uses closed-form Hessians a block of points at a time; every
-    field of every certificate is what one block of all K points gives, to the last bit."""
+def test_projected_certificates_are_the_hessians(activation):
+    """Certificates from reduced matrices made by the model are those from every point's H:
+    the same verdicts, reasons, counts and invariances (a point with L = 0 and ∇L = 0 included,
+    whose invariances read rows of H), eigenvalues equal up to rounding."""
+    obj, T = _census(activation)
+    slow = lb.Objective(_unprojected(obj.model), obj.loss, obj.X, obj.y)
+    assert np.sum(_contributing(obj, T) < 8) >= len(T) // 2
+    assert obj.value(T[-1]) == 0 and np.all(obj.gradient(T[-1]) == 0)
+    fast = lb.certify_batch(obj, T, n_probes=20)
+    _same_certificates(fast, lb.certify_batch(slow, T, n_probes=20), exact=False)
+
+
+def test_a_reduced_matrix_that_is_not_finite_falls_back_to_h(monkeypatch):
+    """Where the model's reduced matrix is not finite, that point's H decides: its certificate
+    is the one every point's H gives, to the last bit."""
     import lossbook.landscape as L
 
-    X, y = lb.make_subspace_data(40, n_features=8, random_state=0)
-    model = lb.single_layer(8, 10, activation)
-    obj = lb.Objective(model, lb.get_loss("polynomial_hinge", p=6), X, y)
-    T = lb.train_batch(obj, obj.flatten(model.init(0, batch=32))).thetas
+    obj, T = _census("softplus")
+    slow = lb.Objective(_unprojected(obj.model), obj.loss, obj.X, obj.y)
+    made = L._projected_hessian
+    spoiled = []
+
+    def spoil(objective, T_, *args):
+        R = made(objective, T_, *args)
+        R[0, 0, 0] = np.nan
+        spoiled.append(T_[0])
+        return R
+    monkeypatch.setattr(L, "_projected_hessian", spoil)
+    fast = lb.certify_batch(obj, T, n_probes=20)
+    ks = [int(np.flatnonzero(np.all(T == t, axis=1))[0]) for t in spoiled]
+    assert ks and all(np.all(np.isfinite(fast[k].eigenvalues)) for k in ks)
+    whole = lb.certify_batch(slow, T, n_probes=20)
+    _same_certificates([fast[k] for k in ks], [whole[k] for k in ks], exact=True)
+
+
+@pytest.mark.parametrize("project", [True, False])
+@pytest.mark.parametrize("activation", ["softplus", "quadratic"])
+def test_certificates_in_blocks_are_one_batchs_bit_for_bit(activation, project, monkeypatch):
+    """certify_batch makes and uses closed-form Hessians a block of points at a time; every
+    field of every certificate is what one block of all K points gives, to the last bit
+    (without projection every point's H is made; with it, those of the points with m ≥ d)."""
+    import lossbook.landscape as L
+
+    obj, T = _census(activation, project=project)
     monkeypatch.setattr(L, "_HESSIAN_BLOCK", 4)
     blocks = lb.certify_batch(obj, T, n_probes=20)
     monkeypatch.setattr(L, "_HESSIAN_BLOCK", 1000)
     whole = lb.certify_batch(obj, T, n_probes=20)
     assert len(set(_contributing(obj, T))) >= 3  # blocks of different reduced sizes
-    for a, b in zip(blocks, whole, strict=True):
-        for field, va in vars(a).items():
-            vb = getattr(b, field)
-            if isinstance(va, np.ndarray) or isinstance(vb, np.ndarray):
-                assert np.array_equal(va, vb), field
-            else:
-                assert va == vb or (va != va and vb != vb), field
+    _same_certificates(blocks, whole, exact=True)
