@@ -804,7 +804,7 @@ def _stratum_descent(objective, theta, L0, strata, rng, *, tol, radii=(0.05, 0.0
     return best + (stationary,)
 
 
-def _spectra(objective, F, H, index, vectors=False, sel=None, thetas=None):
+def _spectra(objective, F, H, index, vectors=False, sel=None, thetas=None, top=None):
     """The spectra of the Hessians H[sel] (``sel``: indices into H's first axis, default all;
     H (K, P, P) at points with outputs F (K, n)): eigenvalues (len(sel), P) ascending, and with
     ``vectors`` the orthonormal eigenvectors (len(sel), P, P) as columns (else None), as
@@ -825,13 +825,19 @@ def _spectra(objective, F, H, index, vectors=False, sel=None, thetas=None):
     the projected problem (inputs Qᵀxᵢ of the contributing samples, weights QᵀW:
     :attr:`Model.projects_inputs`), equal to it up to rounding; every point of ``sel`` must
     then have fewer than d contributing samples. A point whose reduced matrix is not finite
-    gets NaN eigenvalues (the caller computes its H instead)."""
+    gets NaN eigenvalues (the caller computes its H instead).
+
+    ``top`` (with ``vectors``): a function of a point's ascending eigenvalues (P,) giving how
+    many eigenvectors c of the largest eigenvalues it needs, or None for all. Where c is given
+    and the reduced matrix holds those eigenvalues, the eigenvalues are ``eigvalsh``'s and the
+    point's vectors are only those c, (P, c) ascending (``_top_eigenvectors``); V is then a
+    list, each entry (P, P) or (P, c)."""
     model, P = objective.model, objective.n_params if H is None else H.shape[-1]
     sel = onp.arange(len(F) if H is None else len(H)) if sel is None else onp.asarray(sel, dtype=int)
     K = len(sel)
     iW = model.input_weight_index(index)
     evals = onp.empty((K, P))
-    V = onp.empty((K, P, P)) if vectors else None
+    V = (onp.empty((K, P, P)) if top is None else [None] * K) if vectors else None
     if iW is None or model.penalised or K == 0:
         full = onp.arange(K)
     else:
@@ -844,7 +850,9 @@ def _spectra(objective, F, H, index, vectors=False, sel=None, thetas=None):
                          "made from the model")
     for c in _chunks(full):
         if vectors:
-            evals[c], V[c] = onp.linalg.eigh(H[sel[c]])
+            evals[c], Vc = onp.linalg.eigh(H[sel[c]])
+            for i, v in zip(c, Vc, strict=True):
+                V[i] = v
         else:
             evals[c] = onp.linalg.eigvalsh(H[sel[c]])
     if len(full) == K:
@@ -866,26 +874,74 @@ def _spectra(objective, F, H, index, vectors=False, sel=None, thetas=None):
                 R[bad] = 0.0
             else:
                 R, bad = _reduced_hessian(H, ks, Q, Qt, w, other, m), None
-            zeros = onp.zeros((n, P - R.shape[-1]))
+            NR = R.shape[-1]
+            zeros = onp.zeros((n, P - NR))
+
+            def lift(U, Q):
+                """Reduced vectors U (n, NR, k) in the full coordinates (n, P, k)."""
+                Vk = onp.zeros((len(U), P, U.shape[-1]))
+                Vk[:, other] = U[:, :o]
+                Ua = U[:, o:].reshape(len(U), M, m, U.shape[-1])  # unit a's coefficients
+                Vk[:, w] = (Q[:, None] @ Ua).transpose(0, 2, 1, 3).reshape(len(U), d * M, -1)
+                return Vk
+
+            def every_vector(R, Q, Qc):
+                """Eigenvalues (n, P) and eigenvectors (n, P, P) of the points' H from R."""
+                lam, U = onp.linalg.eigh(R)  # U (n, NR, NR)
+                Vk = onp.zeros((len(R), P, P))
+                Vk[:, :, :NR] = lift(U, Q)
+                # the exact null directions: Q⊥'s columns on each unit's incoming weights
+                null = onp.zeros((len(R), d, M, M, d - m))
+                null[:, :, onp.arange(M), onp.arange(M), :] = Qc[:, :, None, m:]
+                Vk[:, w, NR:] = null.reshape(len(R), d * M, M * (d - m))
+                lam = onp.concatenate([lam, onp.zeros((len(R), P - NR))], axis=1)
+                order = onp.argsort(lam, axis=1, kind="stable")
+                return onp.take_along_axis(lam, order, axis=1), onp.take_along_axis(Vk, order[:, None, :], axis=2)
+
             if not vectors:
                 evals[c] = onp.sort(onp.concatenate([onp.linalg.eigvalsh(R), zeros], axis=1), axis=1)
+            elif top is None:
+                evals[c], V[c] = every_vector(R, Q, Qc)
             else:
-                lam, U = onp.linalg.eigh(R)  # U (n, o + M·m, o + M·m)
-                Vk = onp.zeros((n, P, P))
-                Vk[:, other, :R.shape[-1]] = U[:, :o]
-                Ua = U[:, o:].reshape(n, M, m, R.shape[-1])  # unit a's coefficients
-                Vk[:, w, :R.shape[-1]] = (Q[:, None] @ Ua).transpose(0, 2, 1, 3).reshape(n, d * M, -1)
-                # the exact null directions: Q⊥'s columns on each unit's incoming weights
-                null = onp.zeros((n, d, M, M, d - m))
-                null[:, :, onp.arange(M), onp.arange(M), :] = Qc[:, :, None, m:]
-                Vk[:, w, R.shape[-1]:] = null.reshape(n, d * M, M * (d - m))
-                lam = onp.concatenate([lam, zeros], axis=1)
-                order = onp.argsort(lam, axis=1, kind="stable")
-                evals[c] = onp.take_along_axis(lam, order, axis=1)
-                V[c] = onp.take_along_axis(Vk, order[:, None, :], axis=2)
+                evals[c] = onp.sort(onp.concatenate([onp.linalg.eigvalsh(R), zeros], axis=1), axis=1)
+                for i in range(n):
+                    want = top(evals[c[i]])
+                    if want == 0:
+                        V[c[i]] = onp.zeros((P, 0))
+                    elif want is not None and want <= NR and evals[c[i], P - want] > 0:
+                        # the top `want` are R's (the M(d − m) appended eigenvalues are 0)
+                        U = _top_eigenvectors(R[i], want)
+                        V[c[i]] = lift(U[None], Q[i:i + 1])[0]
+                    else:
+                        lam, Vi = every_vector(R[i:i + 1], Q[i:i + 1], Qc[i:i + 1])
+                        evals[c[i]], V[c[i]] = lam[0], Vi[0]
             if bad is not None and bad.any():
                 evals[c[bad]] = onp.nan
     return evals, V
+
+
+def _above_cluster(eig_tol, at_most=16):
+    """For _spectra's ``top``: how many eigenvectors of a spectrum λ (ascending) lie above its
+    bottom cluster (the eigenvalues within 1e-8·max(1, λ_P) of λ_1, :func:`_canonical_lowest`),
+    when that cluster lies inside the flat band |λ| ≤ eig_tol·max(1, λ_P) and at most
+    ``at_most`` lie above it; else None (all eigenvectors)."""
+    def top(lam):
+        scale = max(1.0, float(lam[-1]))
+        edge = lam[0] + 1e-8 * scale
+        if lam[0] < -eig_tol * scale or edge > eig_tol * scale:
+            return None
+        k = int(onp.sum(lam > edge))
+        return k if k <= at_most else None
+    return top
+
+
+def _top_eigenvectors(A, k):
+    """The orthonormal eigenvectors of the k largest eigenvalues of the symmetric A, (n, k)
+    ascending (LAPACK's dsyevr on that index range: a fraction of a full eigh's time)."""
+    from scipy.linalg import eigh
+
+    n = A.shape[0]
+    return eigh(A, subset_by_index=(n - k, n - 1), driver="evr", check_finite=False)[1]
 
 
 def _reduced_hessian(H, ks, Q, Qt, w, other, m):
@@ -928,8 +984,11 @@ def _projected_hessian(objective, T, rows, Q, d1, d2, index, other):
     wt = r * onp.take_along_axis(d2, rows, axis=1)
     with onp.errstate(over="ignore", invalid="ignore"):
         J, R = model._curvature(reduced_params, objective.X[rows] @ Q, reduced_index, c)
-        R += onp.swapaxes(J * wt[:, :, None], 1, 2) @ J
-        return 0.5 * (R + onp.swapaxes(R, 1, 2))  # symmetric to the last bit
+        R += onp.matmul(onp.swapaxes(J * wt[:, :, None], 1, 2), J, out=onp.empty_like(R))
+        pair = onp.empty(R.shape[1:])
+        for h in R:  # symmetric to the last bit, in place
+            onp.multiply(onp.add(h, h.T, out=pair), 0.5, out=h)
+    return R
 
 
 def _map_leaves(tree, fn):
@@ -1018,7 +1077,11 @@ def certify_batch(objective, thetas, *, grad_tol=1e-6, eig_tol=1e-6, radii=(1e-1
     point's (P, P) Hessian is made only if a gradient entry is exactly 0 (the invariance test
     reads rows of H) or the smaller matrix is not finite. Closed-form Hessians are made and
     used 32 points at a time, so the memory held is that of 32 (P, P) matrices, not K; each
-    point's certificate is the same bit for bit as from one batch of all K.
+    point's certificate is the same bit for bit as from one batch of all K. A point without
+    invariance tangents needs of its eigenvectors only those above its bottom cluster, when
+    that cluster lies in the flat band and at most 16 are above it: the probes' projections onto
+    the cluster and onto the flat space are then taken through their complements (equal up to
+    rounding; the rest of its spectrum from ``eigvalsh``).
     *Futile probes* are not evaluated: when the loss is nonnegative (``Loss.nonnegative``), the
     model has no regulariser and L(θ) ≤ the probe tolerance, no point can lie lower by more
     than that tolerance (L ≥ 0 holds in floating point too), so the certificate records what the
@@ -1119,10 +1182,15 @@ def certify_batch(objective, thetas, *, grad_tol=1e-6, eig_tol=1e-6, radii=(1e-1
         vectors = ~futile_at[ks] | onp.array([len(invs[k].tangents) > 0 for k in ks], dtype=bool)
         args, at = ((F[ks], H), onp.arange(len(ks))) if H is not None else ((F, None), ks)
         some, rest = onp.flatnonzero(vectors), onp.flatnonzero(~vectors)
-        ev_some, V_some = _spectra(objective, *args, index, vectors=True, sel=at[some], thetas=thetas)
+        # without tangents a point needs only the eigenvectors above its bottom cluster (the
+        # probes use projections onto that cluster and onto the flat space, their complements)
+        plain = onp.array([len(invs[ks[i]].tangents) == 0 for i in some], dtype=bool)
+        for part, top in ((some[plain], _above_cluster(eig_tol)), (some[~plain], None)):
+            ev_part, V_part = _spectra(objective, *args, index, vectors=True, sel=at[part],
+                                       thetas=thetas, top=top)
+            for i, ev, Vk in zip(part, ev_part, V_part, strict=True):
+                evals[ks[i]], evecs[ks[i]] = ev, Vk
         ev_rest = _spectra(objective, *args, index, sel=at[rest], thetas=thetas)[0]
-        for i, ev, Vk in zip(some, ev_some, V_some, strict=True):
-            evals[ks[i]], evecs[ks[i]] = ev, Vk
         evals[ks[rest]] = ev_rest
         for i in rest:  # a futile point with negative curvature: its lowest direction
             if evals[ks[i], 0] < -eig_tol * max(1.0, float(evals[ks[i], -1])):
@@ -1158,11 +1226,20 @@ def certify_batch(objective, thetas, *, grad_tol=1e-6, eig_tol=1e-6, radii=(1e-1
             n_unexp, low = int(flat.sum()), None
             n_dirs = n_probes + 2 + (2 * m_null if n_unexp else 0)
         else:
-            n_unexp, B = _unexplained_directions(V[:, flat], inv.tangents)
-            low = _canonical_lowest(lam, V, u0)
+            if V.shape[1] < P:  # no tangents; V: the eigenvectors above the bottom cluster
+                n_unexp, S = int(flat.sum()), V[:, lam[P - V.shape[1]:] > margin]
+                low = u0 - V @ (V.T @ u0)  # onto the cluster: the complement of V
+                norm = onp.linalg.norm(low)
+                low = low / norm if norm > 1e-12 else _canonical_lowest(
+                    *onp.linalg.eigh(objective._hessian(theta, structured=True, pad=pad)), u0)
+                project = (lambda A, S=S: A - (A @ S) @ S.T) if n_unexp else None  # onto N
+            else:
+                n_unexp, B = _unexplained_directions(V[:, flat], inv.tangents)
+                low = _canonical_lowest(lam, V, u0)
+                project = (lambda A, B=B: (A @ B) @ B.T) if B.shape[1] else None
             parts = [U, onp.vstack([low, -low])]
-            if B.shape[1]:
-                Nd = (U[:m_null] @ B) @ B.T
+            if project is not None:
+                Nd = project(U[:m_null])
                 norms = onp.linalg.norm(Nd, axis=1, keepdims=True)
                 Nd = Nd[norms[:, 0] > 1e-12] / norms[norms[:, 0] > 1e-12]
                 parts.append(onp.vstack([Nd, -Nd]))
