@@ -859,7 +859,6 @@ def _spectra(objective, F, H, index, vectors=False, sel=None, thetas=None, top=N
         return evals, V
     iWf = iW.ravel()  # row-major (k, j): the coordinate of W[k, j]
     other = onp.setdiff1d(onp.arange(P), iWf)
-    o = len(other)
     w = slice(iWf[0], iWf[0] + d * M) if onp.array_equal(iWf, iWf[0] + onp.arange(d * M)) else iWf
     for m in onp.unique(r[r < d]):
         for c in _chunks(onp.flatnonzero(r == m)):
@@ -876,32 +875,11 @@ def _spectra(objective, F, H, index, vectors=False, sel=None, thetas=None, top=N
                 R, bad = _reduced_hessian(H, ks, Q, Qt, w, other, m), None
             NR = R.shape[-1]
             zeros = onp.zeros((n, P - NR))
-
-            def lift(U, Q):
-                """Reduced vectors U (n, NR, k) in the full coordinates (n, P, k)."""
-                Vk = onp.zeros((len(U), P, U.shape[-1]))
-                Vk[:, other] = U[:, :o]
-                Ua = U[:, o:].reshape(len(U), M, m, U.shape[-1])  # unit a's coefficients
-                Vk[:, w] = (Q[:, None] @ Ua).transpose(0, 2, 1, 3).reshape(len(U), d * M, -1)
-                return Vk
-
-            def every_vector(R, Q, Qc):
-                """Eigenvalues (n, P) and eigenvectors (n, P, P) of the points' H from R."""
-                lam, U = onp.linalg.eigh(R)  # U (n, NR, NR)
-                Vk = onp.zeros((len(R), P, P))
-                Vk[:, :, :NR] = lift(U, Q)
-                # the exact null directions: Q⊥'s columns on each unit's incoming weights
-                null = onp.zeros((len(R), d, M, M, d - m))
-                null[:, :, onp.arange(M), onp.arange(M), :] = Qc[:, :, None, m:]
-                Vk[:, w, NR:] = null.reshape(len(R), d * M, M * (d - m))
-                lam = onp.concatenate([lam, onp.zeros((len(R), P - NR))], axis=1)
-                order = onp.argsort(lam, axis=1, kind="stable")
-                return onp.take_along_axis(lam, order, axis=1), onp.take_along_axis(Vk, order[:, None, :], axis=2)
-
+            layout = (other, w, P, M, m)
             if not vectors:
                 evals[c] = onp.sort(onp.concatenate([onp.linalg.eigvalsh(R), zeros], axis=1), axis=1)
             elif top is None:
-                evals[c], V[c] = every_vector(R, Q, Qc)
+                evals[c], V[c] = _every_vector(R, Qc, layout)
             else:
                 evals[c] = onp.sort(onp.concatenate([onp.linalg.eigvalsh(R), zeros], axis=1), axis=1)
                 for i in range(n):
@@ -911,9 +889,9 @@ def _spectra(objective, F, H, index, vectors=False, sel=None, thetas=None, top=N
                     elif want is not None and want <= NR and evals[c[i], P - want] > 0:
                         # the top `want` are R's (the M(d − m) appended eigenvalues are 0)
                         U = _top_eigenvectors(R[i], want)
-                        V[c[i]] = lift(U[None], Q[i:i + 1])[0]
+                        V[c[i]] = _lift(U[None], Q[i:i + 1], layout)[0]
                     else:
-                        lam, Vi = every_vector(R[i:i + 1], Q[i:i + 1], Qc[i:i + 1])
+                        lam, Vi = _every_vector(R[i:i + 1], Qc[i:i + 1], layout)
                         evals[c[i]], V[c[i]] = lam[0], Vi[0]
             if bad is not None and bad.any():
                 evals[c[bad]] = onp.nan
@@ -933,6 +911,35 @@ def _above_cluster(eig_tol, at_most=16):
         k = int(onp.sum(lam > edge))
         return k if k <= at_most else None
     return top
+
+
+def _lift(U, Q, layout):
+    """Vectors U (n, NR, k) in _spectra's reduced coordinates in the full ones, (n, P, k):
+    ``layout`` = (other coordinates, W's coordinates, P, M, m), Q (n, d, m)."""
+    other, w, P, M, m = layout
+    n, k, d = len(U), U.shape[-1], Q.shape[1]
+    V = onp.zeros((n, P, k))
+    V[:, other] = U[:, :len(other)]
+    Ua = U[:, len(other):].reshape(n, M, m, k)  # unit a's coefficients
+    V[:, w] = (Q[:, None] @ Ua).transpose(0, 2, 1, 3).reshape(n, d * M, k)
+    return V
+
+
+def _every_vector(R, Qc, layout):
+    """Eigenvalues (n, P) and eigenvectors (n, P, P) of H from its reduced matrices R (n, NR,
+    NR), Qc (n, d, d) the full QR's Q of the contributing inputs (_spectra)."""
+    _, w, P, M, m = layout
+    n, NR, d = len(R), R.shape[-1], Qc.shape[1]
+    lam, U = onp.linalg.eigh(R)  # U (n, NR, NR)
+    V = onp.zeros((n, P, P))
+    V[:, :, :NR] = _lift(U, Qc[:, :, :m], layout)
+    # the exact null directions: Q⊥'s columns on each unit's incoming weights
+    null = onp.zeros((n, d, M, M, d - m))
+    null[:, :, onp.arange(M), onp.arange(M), :] = Qc[:, :, None, m:]
+    V[:, w, NR:] = null.reshape(n, d * M, M * (d - m))
+    lam = onp.concatenate([lam, onp.zeros((n, P - NR))], axis=1)
+    order = onp.argsort(lam, axis=1, kind="stable")
+    return onp.take_along_axis(lam, order, axis=1), onp.take_along_axis(V, order[:, None, :], axis=2)
 
 
 def _top_eigenvectors(A, k):
