@@ -145,8 +145,6 @@ def _invariance_tangents(objective, theta, *, units=None, gradient=None, hessian
     used = _any_nonzero(theta, [u.outgoing for u in units])  # per unit: an outgoing weight ≠ 0
     for u, u_used in zip(units, used, strict=True):
         act = u.activation
-        if u_used and act.dead_below is None and act.homogeneity is None:
-            continue  # its output is used, never exactly flat, no rescaling: nothing below applies
         if not u_used and not onp.isin(u.incoming, u.penalised).any():  # outgoing all == 0
             inv.add_basis("unit with zero outgoing weights", u.incoming)
             if not _is_dead(u) and not _piecewise_linear(act):
@@ -166,7 +164,7 @@ def _invariance_tangents(objective, theta, *, units=None, gradient=None, hessian
     if gradient is not None and hessian is not None:
         covered = onp.zeros(P, dtype=bool)
         for u in units:
-            if u.activation.dead_below is not None and u.free and _is_dead(u):
+            if _is_dead(u) and u.free:
                 covered[u.incoming] = covered[u.outgoing] = True
         const = _locally_constant(objective, theta, gradient, hessian, units, covered)
         for i in const:

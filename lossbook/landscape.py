@@ -243,24 +243,14 @@ class Objective:
         if not self._has_structured_hessian:
             return None
         params = self.unflatten(T)
-        r = 1.0 / len(self.y) if self.reduction == "mean" else 1.0
         with onp.errstate(over="ignore", invalid="ignore"):
             f = onp.asarray(model._apply(params, self.X), dtype=float)
             d1, d2, contributing = _loss_derivatives(self, f)
             keep = _active_samples(contributing, pad)  # (K, m) sample indices per point
-            rows = onp.arange(len(T))[:, None]
             X = self.X[keep]  # (K, m, d): one sample set per point
-            c, w = (-r * self.y[keep] * d1[rows, keep]), r * d2[rows, keep]
+            c, w = _output_weights(self, d1, d2, keep)
             J, H = model._curvature(params, X, self.unflatten(onp.arange(self.n_params)), c)
-            Jw = onp.swapaxes(J, -1, -2) * w[:, None, :]
-            P = H.shape[-1]
-            prod, pair = onp.empty((min(len(T), _SPECTRA_CHUNK), P, P)), onp.empty((P, P))
-            for i in range(0, len(T), _SPECTRA_CHUNK):  # a few points at a time: small temporaries
-                Hc = H[i:i + _SPECTRA_CHUNK]
-                out = prod[:len(Hc)]
-                Hc += onp.matmul(Jw[i:i + _SPECTRA_CHUNK], J[i:i + _SPECTRA_CHUNK], out=out)
-                for h in Hc:  # symmetric to the last bit, one (P, P) block at a time
-                    onp.multiply(onp.add(h, h.T, out=pair), 0.5, out=h)
+            _add_gauss_newton(H, J, w)
         H[~onp.all(onp.isfinite(f), axis=1)] = onp.nan
         return H
 
@@ -318,6 +308,28 @@ def _loss_derivatives(objective, F):
     with onp.errstate(over="ignore", invalid="ignore"):
         d1, d2 = _derivatives(objective.loss.fn, -objective.y * F)
     return d1, d2, (d1 != 0) | (d2 != 0)
+
+
+def _output_weights(objective, d1, d2, rows):
+    """cᵢ = ∂L/∂fᵢ = −r yᵢ ℓ'(zᵢ) and wᵢ = ∂²L/∂fᵢ² = r ℓ''(zᵢ) (r = 1/n for 'mean', else 1) of
+    the samples ``rows`` (K, m) of each point, from ℓ', ℓ'' of every sample (K, n)."""
+    r = 1.0 / len(objective.y) if objective.reduction == "mean" else 1.0
+    at = onp.arange(len(rows))[:, None]
+    return -r * objective.y[rows] * d1[at, rows], r * d2[at, rows]
+
+
+def _add_gauss_newton(S, J, w):
+    """S += Jᵀ diag(w) J in place for S (K, P, P), J (K, m, P), w (K, m), each matrix made
+    symmetric to the last bit; a few points at a time (small temporaries)."""
+    Jw = onp.swapaxes(J, -1, -2) * w[:, None, :]
+    P = S.shape[-1]
+    prod, pair = onp.empty((min(len(S), _SPECTRA_CHUNK), P, P)), onp.empty((P, P))
+    for i in range(0, len(S), _SPECTRA_CHUNK):
+        Sc = S[i:i + _SPECTRA_CHUNK]
+        Sc += onp.matmul(Jw[i:i + _SPECTRA_CHUNK], J[i:i + _SPECTRA_CHUNK], out=prod[:len(Sc)])
+        for h in Sc:  # symmetric to the last bit, one (P, P) block at a time
+            onp.multiply(onp.add(h, h.T, out=pair), 0.5, out=h)
+    return S
 
 
 def _active_samples(active, pad=None):
@@ -973,9 +985,8 @@ def _projected_hessian(objective, T, rows, Q, d1, d2, index, other):
     Jᵀ diag(w) J + S from the model's curvature hook (as :meth:`Objective._structured_hessian`
     makes H). ``d1``, ``d2``: ℓ', ℓ'' of every sample (n, n_samples). Shape (n, o + M·m)²."""
     model, P = objective.model, objective.n_params
-    n, m = rows.shape
+    m = rows.shape[1]
     o = len(other)
-    r = 1.0 / len(objective.y) if objective.reduction == "mean" else 1.0
     params = objective.unflatten(T)
     W = model._input_weights(params)  # (n, d, M)
     iW = model._input_weights(index)
@@ -986,16 +997,10 @@ def _projected_hessian(objective, T, rows, Q, d1, d2, index, other):
     reduced_index = _map_leaves(index, lambda leaf: unit_coefficients if leaf is iW
                                 else coordinate[onp.asarray(leaf, dtype=int)])
     reduced_params = _map_leaves(params, lambda leaf: onp.swapaxes(Q, 1, 2) @ W if leaf is W else leaf)
-    y = objective.y[rows]
-    c = -r * y * onp.take_along_axis(d1, rows, axis=1)
-    wt = r * onp.take_along_axis(d2, rows, axis=1)
+    c, wt = _output_weights(objective, d1, d2, rows)
     with onp.errstate(over="ignore", invalid="ignore"):
         J, R = model._curvature(reduced_params, objective.X[rows] @ Q, reduced_index, c)
-        R += onp.matmul(onp.swapaxes(J * wt[:, :, None], 1, 2), J, out=onp.empty_like(R))
-        pair = onp.empty(R.shape[1:])
-        for h in R:  # symmetric to the last bit, in place
-            onp.multiply(onp.add(h, h.T, out=pair), 0.5, out=h)
-    return R
+        return _add_gauss_newton(R, J, wt)
 
 
 def _map_leaves(tree, fn):
@@ -1162,7 +1167,8 @@ def certify_batch(objective, thetas, *, grad_tol=1e-6, eig_tol=1e-6, radii=(1e-1
             tols = onp.where(smooth_at, probe_tol, 1e-6) * onp.maximum(1.0, onp.abs(L0))
             futile_at = floor_zero & (L0 <= tols)
             units_at = _at(units, range(K))
-            pad = int(_loss_derivatives(objective, F)[2].sum(axis=1).max())  # as for one batch
+            n_contributing = _loss_derivatives(objective, F)[2].sum(axis=1)
+            pad = int(n_contributing.max())  # as for one batch
             trouble = None
         except (ArithmeticError, ValueError, onp.linalg.LinAlgError) as exc:
             trouble = exc
@@ -1212,7 +1218,7 @@ def certify_batch(objective, thetas, *, grad_tol=1e-6, eig_tol=1e-6, radii=(1e-1
     projected = onp.zeros(K, dtype=bool)
     iW = objective.model.input_weight_index(index)
     if objective.model.projects_inputs and not objective.model.penalised:
-        projected = _loss_derivatives(objective, F)[2].sum(axis=1) < iW.shape[0]
+        projected = n_contributing < iW.shape[0]
         if projected.any():
             projected[tangents_and_spectra(onp.flatnonzero(projected))] = False
     for c in _chunks(onp.flatnonzero(~projected), len(blocks[0])):
